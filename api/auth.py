@@ -1,0 +1,95 @@
+"""Bearer JWT (HS256) and the role → permission map; every denial is logged with the principal."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import Enum
+
+import jwt
+import structlog
+
+ISSUER = "datawave"
+AUDIENCE = "datawave"
+ALGORITHM = "HS256"
+
+log = structlog.get_logger()
+
+
+class Permission(str, Enum):
+    SOURCES_READ = "sources:read"
+    SOURCES_WRITE = "sources:write"
+    AUDIT_READ = "audit:read"
+    EDGE_REPORT = "edge:report"
+
+
+ROLES: dict[str, frozenset[Permission]] = {
+    "admin": frozenset(Permission),
+    "steward": frozenset({Permission.SOURCES_READ, Permission.SOURCES_WRITE, Permission.AUDIT_READ}),
+    "analyst": frozenset({Permission.SOURCES_READ}),
+    "auditor": frozenset({Permission.SOURCES_READ, Permission.AUDIT_READ}),
+    "edge-agent": frozenset({Permission.EDGE_REPORT}),
+}
+
+
+class AuthenticationError(Exception):
+    """No usable credentials (401)."""
+
+
+class PermissionDeniedError(Exception):
+    """Valid credentials, but the role lacks the permission (403)."""
+
+    def __init__(self, subject: str, permission: Permission) -> None:
+        super().__init__(f"{subject} lacks {permission.value}")
+        self.subject = subject
+        self.permission = permission
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting, and with which roles."""
+
+    subject: str
+    roles: frozenset[str]
+
+    def require(self, permission: Permission) -> None:
+        if not any(permission in ROLES.get(role, frozenset()) for role in self.roles):
+            log.warning("permission_denied", principal=self.subject, permission=permission.value)
+            raise PermissionDeniedError(self.subject, permission)
+
+
+def issue_token(secret: str, subject: str, roles: list[str], ttl_seconds: int) -> str:
+    """A signed token for `subject` with `roles`, valid for `ttl_seconds`."""
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ValueError(f"unknown role(s) {', '.join(unknown)}; known: {', '.join(sorted(ROLES))}")
+    if not subject.strip():
+        raise ValueError("the subject must not be empty")
+    if ttl_seconds <= 0:
+        raise ValueError("the ttl must be a positive number of seconds")
+    now = int(time.time())
+    claims = {"sub": subject, "roles": roles, "iat": now, "exp": now + ttl_seconds,
+              "iss": ISSUER, "aud": AUDIENCE}  # fmt: skip
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def authenticate(secret: str, authorization: str | None) -> Principal:
+    """The principal behind an `Authorization: Bearer …` header, or AuthenticationError."""
+    if not authorization:
+        raise AuthenticationError("missing bearer token")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
+    try:
+        claims = jwt.decode(
+            token.strip(), secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss", "aud"]},
+        )  # fmt: skip
+    except jwt.ExpiredSignatureError:
+        raise AuthenticationError("the token has expired") from None
+    except jwt.InvalidTokenError:
+        raise AuthenticationError("the token is malformed or not signed by this install") from None
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise AuthenticationError("the token's roles claim is malformed")
+    return Principal(subject=str(claims["sub"]), roles=frozenset(roles))

@@ -1,0 +1,103 @@
+"""The `datawave` command: up, status, token. Errors are one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+import psycopg
+from pydantic import ValidationError
+
+from api.auth import ROLES, issue_token
+from api.supervisor import RUNTIME_FILE, Supervisor, UpError
+from infra.lag import lags
+from infra.logs import configure_logging
+from infra.postgres import redact_dsn
+from infra.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="datawave", description="DataWave data governance")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the whole system (embedded servers when none configured)")
+    status = commands.add_parser("status", help="components, addresses and projection lag")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    token = commands.add_parser("token", help="print a signed development JWT")
+    token.add_argument("--subject", required=True)
+    token.add_argument("--role", action="append", required=True, choices=sorted(ROLES))
+    token.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        if args.command == "up":
+            configure_logging(settings.log_format, settings.log_level)
+            return Supervisor(settings).run()
+        if args.command == "status":
+            return _status(settings, as_json=args.json)
+        print(issue_token(settings.jwt_key(), args.subject, args.role, args.ttl))
+        return 0
+    except (UpError, ValueError, OSError, ValidationError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"datawave: error: {message}", file=sys.stderr)
+        return 1
+
+
+def _status(settings: Settings, *, as_json: bool) -> int:
+    path = settings.data_dir / RUNTIME_FILE
+    if not path.exists():
+        raise UpError(f"DataWave is not running on {settings.data_dir.resolve()} (no {RUNTIME_FILE})")
+    runtime: dict[str, Any] = json.loads(path.read_text())
+    report: dict[str, Any] = {
+        "api": {**runtime["api"], "status": "running"},
+        "postgres": {**runtime["postgres"], "url": redact_dsn(runtime["postgres"]["url"])},
+        "redis": {**runtime["redis"], "url": redact_dsn(runtime["redis"]["url"])},
+        "kafka": runtime["kafka"],
+    }
+    for name, pid in runtime["components"].items():
+        report.setdefault(name, {})
+        report[name].update({"pid": pid, "status": "running" if _alive(pid) else "stopped"})
+    try:
+        current = asyncio.run(_lags(runtime["postgres"]["url"]))
+    except psycopg.Error:
+        current = {}
+        report["postgres"]["status"] = "unreachable"
+    report["relay"]["lag"] = current.pop("relay", None)
+    report["projections"] = {name: {"lag": lag} for name, lag in current.items()}
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for name in ("api", "relay", "worker"):
+        item = report[name]
+        where = item.get("url", "")
+        lag = f"lag {item['lag']} events" if "lag" in item and item["lag"] is not None else ""
+        print(f"{name:<11} {item['status']:<8} {where}{lag}")
+    for name, key in (("postgres", "url"), ("redis", "url"), ("kafka", "bootstrap")):
+        item = report[name]
+        embedded = " (embedded)" if item.get("embedded") else ""
+        print(f"{name:<11} {item.get('status', 'running'):<8} {item[key]}{embedded}")
+    for name, item in report["projections"].items():
+        print(f"projection  {name:<16} lag {item['lag']} events")
+    return 0
+
+
+async def _lags(dsn: str) -> dict[str, int]:
+    async with await psycopg.AsyncConnection.connect(dsn, connect_timeout=3) as conn:
+        return await lags(conn)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Runs a use case off the event loop, and counts and logs its outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+import structlog
+
+from commands.messages import Receipt
+from domain.errors import ConflictError, DomainError
+from domain.meta import EventMeta
+from infra.metrics import COMMANDS
+
+C = TypeVar("C")
+log = structlog.get_logger()
+
+
+async def run_command(use_case: Callable[[C, EventMeta], Receipt], cmd: C, meta: EventMeta) -> Receipt:
+    """The eventsourcing API is synchronous: call it from a worker thread."""
+    name = type(cmd).__name__
+    try:
+        receipt = await asyncio.to_thread(use_case, cmd, meta)
+    except ConflictError:
+        COMMANDS.labels(name, "conflict").inc()
+        raise
+    except DomainError:
+        COMMANDS.labels(name, "rejected").inc()
+        raise
+    except Exception:
+        COMMANDS.labels(name, "error").inc()
+        raise
+    COMMANDS.labels(name, "accepted").inc()
+    log.info("command_accepted", command=name, aggregate_id=str(receipt.aggregate_id),
+             version=receipt.version, position=receipt.position)  # fmt: skip
+    return receipt

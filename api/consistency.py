@@ -1,0 +1,48 @@
+"""Read-your-writes: a write returns a token; a read given it waits, bounded, for the projection."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from api.problems import BadQueryError, NotYetVisibleError
+from commands.messages import Receipt
+
+POLL_INTERVAL = 0.01
+
+
+@dataclass(frozen=True)
+class Token:
+    aggregate_id: UUID
+    version: int
+    position: int
+
+
+def encode(receipt: Receipt) -> str:
+    """`<aggregate id>.<version>.<position>`: readable, and safe in a header or query string."""
+    return f"{receipt.aggregate_id}.{receipt.version}.{receipt.position}"
+
+
+def decode(token: str) -> Token:
+    try:
+        aggregate_id, version, position = token.split(".")
+        return Token(UUID(aggregate_id), int(version), int(position))
+    except ValueError:
+        raise BadQueryError("the consistency token is not one this API issued") from None
+
+
+async def wait_for(
+    token: Token, version_of: Callable[[UUID], Awaitable[int]], timeout: float
+) -> None:
+    """Return once the read model holds the token's version; NotYetVisibleError after timeout."""
+    deadline = time.monotonic() + timeout
+    while await version_of(token.aggregate_id) < token.version:
+        if time.monotonic() >= deadline:
+            raise NotYetVisibleError(
+                f"the read model has not reached version {token.version} of {token.aggregate_id} "
+                f"within {timeout:g} s; retry shortly"
+            )
+        await asyncio.sleep(POLL_INTERVAL)

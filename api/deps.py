@@ -1,0 +1,53 @@
+"""FastAPI dependencies as `Annotated` aliases: the container, the principal, the event meta."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, Request
+
+from api.auth import Permission, Principal, authenticate
+from domain.meta import EventMeta
+from infra.bootstrap import Container
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_principal(
+    container: ContainerDep, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    principal = authenticate(container.settings.jwt_key(), authorization)
+    structlog.contextvars.bind_contextvars(principal=principal.subject)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_meta(request: Request, principal: PrincipalDep) -> EventMeta:
+    """Actor, correlation (the caller's or this request's) and causation (this request)."""
+    return {
+        "actor": principal.subject,
+        "correlation_id": request.state.correlation_id,
+        "causation_id": request.state.request_id,
+    }
+
+
+MetaDep = Annotated[EventMeta, Depends(get_meta)]
+
+
+def requires(permission: Permission) -> object:
+    """A dependency that admits only principals whose roles grant `permission`."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        principal.require(permission)
+        return principal
+
+    return Depends(check)

@@ -1,0 +1,91 @@
+"""RFC 9457 problem details: every error family maps to one status, here and nowhere else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import AuthenticationError, PermissionDeniedError
+from domain.errors import ConflictError, InvalidCommandError, NotFoundError
+
+log = structlog.get_logger()
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class NotYetVisibleError(Exception):
+    """The read model did not reach the requested consistency token in time (503)."""
+
+
+class BadQueryError(Exception):
+    """A query parameter that passed type checks but means nothing (422), e.g. a bad cursor."""
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:  # fmt: skip
+    """One problem-details response."""
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: routes raise domain errors, never build error responses."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        # Never echo the input back: it may hold a password.
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type")}
+            for e in error.errors()
+        ]
+        return problem(422, "validation", "Invalid request", "the request does not match the schema", errors=errors)
+
+    @app.exception_handler(InvalidCommandError)
+    async def invalid_command(_: Request, error: InvalidCommandError) -> JSONResponse:
+        return problem(422, "validation", "Invalid request", str(error),
+                       errors=[{"loc": ["body", *error.field.split(".")], "msg": error.reason}])  # fmt: skip
+
+    @app.exception_handler(BadQueryError)
+    async def bad_query(_: Request, error: BadQueryError) -> JSONResponse:
+        return problem(422, "validation", "Invalid request", str(error))
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(_: Request, error: NotFoundError) -> JSONResponse:
+        return problem(404, "not-found", "Not found", str(error))
+
+    @app.exception_handler(ConflictError)
+    async def conflict(_: Request, error: ConflictError) -> JSONResponse:
+        return problem(409, "conflict", "Conflict", str(error))
+
+    @app.exception_handler(AuthenticationError)
+    async def unauthenticated(_: Request, error: AuthenticationError) -> JSONResponse:
+        return problem(401, "unauthenticated", "Unauthenticated", str(error),
+                       headers={"WWW-Authenticate": 'Bearer realm="datawave"'})  # fmt: skip
+
+    @app.exception_handler(PermissionDeniedError)
+    async def forbidden(_: Request, error: PermissionDeniedError) -> JSONResponse:
+        return problem(403, "forbidden", "Forbidden",
+                       f"your roles do not grant {error.permission.value}")  # fmt: skip
+
+    @app.exception_handler(NotYetVisibleError)
+    async def not_yet_visible(_: Request, error: NotYetVisibleError) -> JSONResponse:
+        return problem(503, "not-yet-visible", "Not yet visible", str(error),
+                       headers={"Retry-After": "1"})  # fmt: skip
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        return problem(error.status_code, "http", titles.get(error.status_code, "HTTP error"),
+                       str(error.detail), headers=getattr(error, "headers", None))  # fmt: skip
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.error("unhandled_error", error=type(error).__name__)
+        return problem(500, "internal", "Internal error", "the server could not complete the request")

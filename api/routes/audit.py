@@ -1,0 +1,67 @@
+"""The audit trail as stored events: who did what, when, under which correlation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from psycopg.rows import dict_row
+
+from api.auth import Permission
+from api.deps import ContainerDep, requires
+from api.problems import BadQueryError
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@router.get("/events", dependencies=[requires(Permission.AUDIT_READ)])
+async def list_audit_events(
+    container: ContainerDep,
+    aggregate_id: UUID | None = None,
+    actor: str | None = None,
+    type: Annotated[str | None, Query(description="event name, e.g. Registered")] = None,  # noqa: A002
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    clauses, params = [], []
+    for column, value in (("aggregate_id", aggregate_id), ("actor", actor), ("type", type)):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if since is not None:
+        clauses.append("time >= %s")
+        params.append(since)
+    if until is not None:
+        clauses.append("time < %s")
+        params.append(until)
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise BadQueryError("the cursor is not one this API issued")
+        clauses.append("position > %s")
+        params.append(int(cursor))
+    where = " AND ".join(clauses) or "TRUE"
+    sql = f"SELECT * FROM rm_audit_events WHERE {where} ORDER BY position LIMIT %s"  # noqa: S608
+    async with await container.connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(sql, [*params, limit + 1])
+        rows = await cur.fetchall()
+    more = len(rows) > limit
+    items = [
+        {
+            "position": r["position"],
+            "aggregate_id": str(r["aggregate_id"]),
+            "aggregate_type": r["aggregate_type"],
+            "aggregate_version": r["aggregate_version"],
+            "type": r["type"],
+            "actor": r["actor"],
+            "correlation_id": r["correlation_id"],
+            "causation_id": r["causation_id"],
+            "time": r["time"].isoformat(),
+            "data": r["data"],
+        }
+        for r in rows[:limit]
+    ]
+    return {"items": items, "next_cursor": str(items[-1]["position"]) if more else None}

@@ -1,0 +1,100 @@
+"""Data sources: the command side (register, update, decommission) and the query side."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response
+
+from api import consistency
+from api.auth import Permission
+from api.commanding import run_command
+from api.deps import ContainerDep, MetaDep, requires
+from api.problems import BadQueryError
+from api.schemas import (
+    DecommissionDataSourceBody,
+    RegisterDataSourceBody,
+    UpdateDataSourceBody,
+    WriteAccepted,
+)
+from commands.messages import DecommissionDataSource, Receipt, RegisterDataSource, UpdateDataSource
+from domain.errors import NotFoundError
+
+router = APIRouter(prefix="/api/v1/data-sources", tags=["data sources"])
+
+TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
+TokenQuery = Annotated[str | None, Query(alias="consistency_token")]
+
+
+def accepted(receipt: Receipt, response: Response) -> WriteAccepted:
+    token = consistency.encode(receipt)
+    response.headers["X-Consistency-Token"] = token
+    response.headers["Location"] = f"{router.prefix}/{receipt.aggregate_id}"
+    return WriteAccepted(id=str(receipt.aggregate_id), version=receipt.version,
+                         position=receipt.position, consistency_token=token)  # fmt: skip
+
+
+@router.post("", status_code=201, dependencies=[requires(Permission.SOURCES_WRITE)])
+async def register_data_source(
+    body: RegisterDataSourceBody, container: ContainerDep, meta: MetaDep, response: Response
+) -> WriteAccepted:
+    cmd = RegisterDataSource(**body.model_dump())
+    return accepted(await run_command(container.data_sources.register, cmd, meta), response)
+
+
+@router.patch("/{data_source_id}", dependencies=[requires(Permission.SOURCES_WRITE)])
+async def update_data_source(
+    data_source_id: UUID, body: UpdateDataSourceBody, container: ContainerDep, meta: MetaDep,
+    response: Response,
+) -> WriteAccepted:  # fmt: skip
+    cmd = UpdateDataSource(data_source_id=data_source_id, **body.model_dump())
+    return accepted(await run_command(container.data_sources.update, cmd, meta), response)
+
+
+@router.post("/{data_source_id}/decommission", dependencies=[requires(Permission.SOURCES_WRITE)])
+async def decommission_data_source(
+    data_source_id: UUID, container: ContainerDep, meta: MetaDep, response: Response,
+    body: DecommissionDataSourceBody | None = None,
+) -> WriteAccepted:  # fmt: skip
+    body = body or DecommissionDataSourceBody()
+    cmd = DecommissionDataSource(data_source_id=data_source_id, **body.model_dump())
+    return accepted(await run_command(container.data_sources.decommission, cmd, meta), response)
+
+
+@router.get("", dependencies=[requires(Permission.SOURCES_READ)])
+async def list_data_sources(
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+    status: Annotated[str | None, Query(pattern="^(active|decommissioned)$")] = None,
+    token_header: TokenHeader = None,
+    token_query: TokenQuery = None,
+) -> dict[str, Any]:
+    view = container.source_view()
+    await _wait(container, token_header or token_query)
+    try:
+        page = await view.list(limit=limit, cursor=cursor, status=status)
+    except ValueError as error:
+        raise BadQueryError(str(error)) from None
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{data_source_id}", dependencies=[requires(Permission.SOURCES_READ)])
+async def get_data_source(
+    data_source_id: UUID, container: ContainerDep, token_header: TokenHeader = None,
+    token_query: TokenQuery = None,
+) -> dict[str, Any]:  # fmt: skip
+    await _wait(container, token_header or token_query)
+    found = await container.source_view().get(data_source_id)
+    if found is None:
+        raise NotFoundError("data source", data_source_id)
+    return found
+
+
+async def _wait(container: ContainerDep, token: str | None) -> None:
+    if token is not None:
+        await consistency.wait_for(
+            consistency.decode(token), container.source_view().version_of,
+            container.settings.read_wait_timeout,
+        )  # fmt: skip

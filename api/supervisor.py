@@ -1,0 +1,208 @@
+"""`datawave up`: embedded servers when none are configured, then the API, relay and worker.
+
+Components run as child processes so that one crashing (or being killed) is restarted alone,
+and so that a hard kill of this supervisor takes them down too (parent-death signal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import structlog
+
+from infra.bootstrap import build
+from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
+from infra.postgres import redact_dsn
+from infra.settings import Settings
+
+log = structlog.get_logger()
+
+RUNTIME_FILE = "runtime.json"
+LOCK_FILE = "up.lock"
+STOP_TIMEOUT = 15.0
+READY_TIMEOUT = 60.0
+MAX_QUICK_RESTARTS = 5
+_PR_SET_PDEATHSIG = 1
+
+COMPONENTS: dict[str, list[str]] = {
+    "api": [sys.executable, "-m", "api.server"],
+    "relay": [sys.executable, "-m", "streams.run", "relay"],
+    "worker": [sys.executable, "-m", "streams.run", "worker"],
+}
+
+
+class UpError(Exception):
+    """`datawave up` cannot start; the message says why in one line."""
+
+
+def _die_with_parent() -> None:
+    # Linux: the child gets SIGTERM when the supervisor dies, even by kill -9.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    quick_restarts: int = 0
+
+    def start(self, env: dict[str, str], log_file: IO[bytes]) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+            self.argv, env=env, stdout=log_file, stderr=log_file, preexec_fn=_die_with_parent,
+            # Own session: Ctrl-C reaches the supervisor only, which stops children in order.
+            start_new_session=True,
+        )
+        self.started = time.monotonic()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Supervisor:
+    settings: Settings
+    out: Callable[[str], None] = print
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> int:
+        data_dir = self.settings.data_dir.resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with self._exclusive(data_dir):
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: self.stopping.set())
+            embedded: list[EmbeddedPostgres | EmbeddedRedis | EmbeddedKafka] = []
+            children = [Child(name, argv) for name, argv in COMPONENTS.items()]
+            try:
+                urls = self._servers(data_dir, embedded)
+                env = {**os.environ, "DATAWAVE_DATA_DIR": str(data_dir),
+                       "DATAWAVE_DATABASE_URL": urls["postgres"], "DATAWAVE_REDIS_URL": urls["redis"],
+                       "DATAWAVE_KAFKA_BOOTSTRAP": urls["kafka"]}  # fmt: skip
+                build(self.settings.model_copy(update={
+                    "database_url": urls["postgres"], "redis_url": urls["redis"],
+                    "kafka_bootstrap": urls["kafka"], "data_dir": data_dir,
+                }), group_commit=False)  # fmt: skip
+                with (data_dir / "components.log").open("ab") as log_file:
+                    for child in children:
+                        child.start(env, log_file)
+                    api_url = f"http://{self.settings.api_host}:{self.settings.api_port}"
+                    self._wait_ready(api_url, children)
+                    self._write_runtime(data_dir, urls, embedded, children, api_url)
+                    self._announce(data_dir, urls, embedded, api_url)
+                    return self._watch(children, env, log_file)
+            finally:
+                for child in reversed(children):
+                    child.stop()
+                for server in reversed(embedded):
+                    server.stop()
+                (data_dir / RUNTIME_FILE).unlink(missing_ok=True)
+                self.out("DataWave stopped.")
+
+    @contextlib.contextmanager
+    def _exclusive(self, data_dir: Path) -> Any:
+        with (data_dir / LOCK_FILE).open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UpError(f"another `datawave up` is already running on {data_dir}") from None
+            yield
+
+    def _servers(self, data_dir: Path, embedded: list[Any]) -> dict[str, str]:
+        s = self.settings
+        urls: dict[str, str] = {}
+        for key, configured, factory in (
+            ("postgres", s.database_url, lambda: EmbeddedPostgres(data_dir)),
+            ("redis", s.redis_url, lambda: EmbeddedRedis(data_dir)),
+            ("kafka", s.kafka_bootstrap, lambda: EmbeddedKafka(data_dir)),
+        ):
+            if configured:
+                urls[key] = configured
+                continue
+            server = factory()
+            embedded.append(server)
+            urls[key] = server.start()
+        return urls
+
+    def _wait_ready(self, api_url: str, children: list[Child]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline and not self.stopping.is_set():
+            for child in children:
+                if child.process is not None and child.process.poll() is not None:
+                    raise UpError(f"the {child.name} process exited at start; see components.log")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{api_url}/healthz", timeout=1.0).status_code == 200:
+                    return
+            time.sleep(0.2)
+        if not self.stopping.is_set():
+            raise UpError(f"the API did not answer on {api_url} within {READY_TIMEOUT:g} s")
+
+    def _watch(self, children: list[Child], env: dict[str, str], log_file: IO[bytes]) -> int:
+        while not self.stopping.wait(0.5):
+            for child in children:
+                assert child.process is not None
+                code = child.process.poll()
+                if code is None or self.stopping.is_set():
+                    continue
+                quick = time.monotonic() - child.started < 30
+                child.quick_restarts = child.quick_restarts + 1 if quick else 0
+                if child.quick_restarts > MAX_QUICK_RESTARTS:
+                    self.out(f"datawave: error: {child.name} keeps exiting (code {code}); stopping")
+                    return 1
+                log.warning("component_restarted", component=child.name, exit_code=code)
+                child.start(env, log_file)
+        return 0
+
+    def _write_runtime(self, data_dir: Path, urls: dict[str, str], embedded: list[Any],
+                       children: list[Child], api_url: str) -> None:  # fmt: skip
+        kinds = {type(e).__name__ for e in embedded}
+        runtime = {
+            "supervisor_pid": os.getpid(),
+            "api": {"url": api_url},
+            "postgres": {"url": urls["postgres"], "embedded": "EmbeddedPostgres" in kinds},
+            "redis": {"url": urls["redis"], "embedded": "EmbeddedRedis" in kinds},
+            "kafka": {"bootstrap": urls["kafka"], "embedded": "EmbeddedKafka" in kinds},
+            "components": {c.name: c.process.pid for c in children if c.process is not None},
+        }
+        path = data_dir / RUNTIME_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(runtime, out, indent=2)
+
+    def _announce(self, data_dir: Path, urls: dict[str, str], embedded: list[Any],
+                  api_url: str) -> None:  # fmt: skip
+        kinds = {type(e).__name__ for e in embedded}
+
+        def tag(kind: str) -> str:
+            return " (embedded)" if kind in kinds else ""
+
+        self.out("DataWave is up.")
+        self.out(f"  API         {api_url}   (OpenAPI: {api_url}/docs)")
+        self.out(f"  PostgreSQL  {redact_dsn(urls['postgres'])}{tag('EmbeddedPostgres')}")
+        self.out(f"  Redis       {redact_dsn(urls['redis'])}{tag('EmbeddedRedis')}")
+        self.out(f"  Kafka       {urls['kafka']}{tag('EmbeddedKafka')}")
+        self.out(f"  Data folder {data_dir}")
+        self.out("  Get a token: .venv/bin/datawave token --subject you --role admin")
+        self.out("Press Ctrl-C to stop.")

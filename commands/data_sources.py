@@ -1,0 +1,143 @@
+"""Use cases of the sources context: register, update and decommission data sources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Recording
+
+from commands.messages import DecommissionDataSource, Receipt, RegisterDataSource, UpdateDataSource
+from commands.secrets import SecretBox
+from domain.connections import split_secret
+from domain.errors import NotFoundError, VersionConflictError
+from domain.meta import EventMeta
+from domain.sources import DataSource, SourceName
+
+T = TypeVar("T")
+
+# Concurrent writers to one aggregate collide on the event store's primary key; a writer that
+# sent no expected version reloads and tries again, a bounded number of times.
+MAX_CONFLICT_RETRIES = 20
+
+
+class DataSources(Application):
+    """The sources application: every method loads, calls the domain, saves, returns a receipt."""
+
+    name = "datawave"
+
+    def __init__(self, secret_box: SecretBox, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.secret_box = secret_box
+
+    def register(self, cmd: RegisterDataSource, meta: EventMeta) -> Receipt:
+        """Register a source under a name no live source uses."""
+
+        def attempt() -> Receipt:
+            split = split_secret(cmd.connection)
+            source = DataSource.register(
+                name=cmd.name,
+                kind=cmd.kind,
+                connection=split.redacted,
+                sealed_secret=self._seal(split.secret),
+                owner=cmd.owner,
+                tags=list(cmd.tags),
+                meta=meta,
+            )
+            claim = self._claim_name(source.name, source.id, meta)
+            return self._save_and_receipt(source, source, claim)
+
+        return self._retrying(attempt)
+
+    def update(self, cmd: UpdateDataSource, meta: EventMeta) -> Receipt:
+        """Change a live source; a new name is claimed and the old one released atomically."""
+
+        def attempt() -> Receipt:
+            source = self._get(cmd.data_source_id, cmd.expected_version)
+            changes: dict[str, Any] = {}
+            if cmd.name is not None:
+                changes["name"] = cmd.name
+            if cmd.owner is not None:
+                changes["owner"] = cmd.owner
+            if cmd.tags is not None:
+                changes["tags"] = list(cmd.tags)
+            if cmd.connection is not None:
+                split = split_secret(cmd.connection)
+                changes["connection"] = split.redacted
+                changes["sealed_secret"] = self._seal(split.secret)
+            old_name = source.name
+            source.update(changes, meta)
+            names: list[SourceName] = []
+            if source.name.casefold() != old_name.casefold():
+                names.append(self._claim_name(source.name, source.id, meta))
+                names.append(self._release_name(old_name, source.id, meta))
+            return self._save_and_receipt(source, source, *names)
+
+        return self._retrying(attempt)
+
+    def decommission(self, cmd: DecommissionDataSource, meta: EventMeta) -> Receipt:
+        """Retire a source and free its name for reuse."""
+
+        def attempt() -> Receipt:
+            source = self._get(cmd.data_source_id, cmd.expected_version)
+            source.decommission(cmd.reason, meta)
+            released = self._release_name(source.name, source.id, meta)
+            return self._save_and_receipt(source, source, released)
+
+        return self._retrying(attempt)
+
+    def get_source(self, data_source_id: UUID) -> DataSource:
+        """The current state, rebuilt from the event store."""
+        return self._get(data_source_id, None)
+
+    def connection_secret(self, data_source_id: UUID) -> str | None:
+        """The clear-text secret, for the edge agent that connects; never for responses."""
+        source = self._get(data_source_id, None)
+        return self.secret_box.unseal(source.sealed_secret) if source.sealed_secret else None
+
+    def _get(self, data_source_id: UUID, expected_version: int | None) -> DataSource:
+        try:
+            source: DataSource = self.repository.get(data_source_id)
+        except AggregateNotFoundError:
+            raise NotFoundError("data source", data_source_id) from None
+        if not isinstance(source, DataSource):
+            raise NotFoundError("data source", data_source_id)
+        if expected_version is not None and source.version != expected_version:
+            raise VersionConflictError(expected_version, source.version)
+        return source
+
+    def _claim_name(self, name: str, source_id: UUID, meta: EventMeta) -> SourceName:
+        name_id = SourceName.create_id(name)
+        try:
+            index: SourceName = self.repository.get(name_id)
+        except AggregateNotFoundError:
+            return SourceName(name=name, source_id=source_id, meta=meta)
+        index.claim(source_id, meta)
+        return index
+
+    def _release_name(self, name: str, source_id: UUID, meta: EventMeta) -> SourceName:
+        index: SourceName = self.repository.get(SourceName.create_id(name))
+        index.release(source_id, meta)
+        return index
+
+    def _seal(self, secret: str | None) -> str | None:
+        return self.secret_box.seal(secret) if secret else None
+
+    def _save_and_receipt(self, subject: DataSource, *aggregates: Any) -> Receipt:
+        recordings: list[Recording[UUID]] = self.save(*aggregates)
+        position = max(
+            (r.notification.id for r in recordings if r.domain_event.originator_id == subject.id),
+            default=0,
+        )
+        return Receipt(aggregate_id=subject.id, version=subject.version, position=position)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        for _ in range(MAX_CONFLICT_RETRIES):
+            try:
+                return attempt()
+            except IntegrityError:
+                # Another writer saved first; reloading re-checks names and expected versions.
+                continue
+        return attempt()

@@ -1,0 +1,41 @@
+"""Command messages: what a caller asks the system to do, imperative and frozen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class RegisterDataSource:
+    name: str
+    kind: str
+    connection: dict[str, str]
+    owner: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UpdateDataSource:
+    data_source_id: UUID
+    name: str | None = None
+    connection: dict[str, str] | None = None
+    owner: str | None = None
+    tags: list[str] | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DecommissionDataSource:
+    data_source_id: UUID
+    reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The consistency token a write returns: wait for this version or position to read it."""
+
+    aggregate_id: UUID
+    version: int
+    position: int

@@ -1,0 +1,81 @@
+"""Connection settings of a data source, and where their secret is kept apart."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from domain.errors import InvalidCommandError
+
+DATABASE_KINDS = frozenset({"postgresql", "mysql"})
+FILE_KINDS = frozenset({"sqlite", "csv", "parquet"})
+KINDS = DATABASE_KINDS | FILE_KINDS
+
+REDACTED = "***"
+_DSN_SCHEMES = {
+    "postgresql": ("postgresql", "postgres"),
+    "mysql": ("mysql", "mariadb", "mysql+pymysql"),
+}
+_SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd"})
+_KEYWORD_PASSWORD = re.compile(r"(?i)\b(password|passwd|pwd)\s*=\s*('[^']*'|\S+)")
+
+
+@dataclass(frozen=True)
+class SplitConnection:
+    """Connection settings with the secret replaced by a marker, and the secret itself."""
+
+    redacted: dict[str, str]
+    secret: str | None
+
+
+def validate_connection(kind: str, connection: dict[str, str]) -> None:
+    """Check that the settings fit the kind, as the public contract describes them."""
+    if kind not in KINDS:
+        raise InvalidCommandError("kind", f"must be one of {', '.join(sorted(KINDS))}")
+    key = "dsn" if kind in DATABASE_KINDS else "path"
+    value = connection.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCommandError(f"connection.{key}", f"is required for kind {kind}")
+    unknown = set(connection) - {key}
+    if unknown:
+        raise InvalidCommandError("connection", f"unknown keys for kind {kind}: {sorted(unknown)}")
+    if kind in DATABASE_KINDS:
+        scheme = urlsplit(value).scheme
+        if scheme not in _DSN_SCHEMES[kind]:
+            allowed = " or ".join(f"{s}://" for s in _DSN_SCHEMES[kind])
+            raise InvalidCommandError("connection.dsn", f"must start with {allowed}")
+
+
+def split_secret(connection: dict[str, str]) -> SplitConnection:
+    """Take the password out of a DSN (user-info or query), leaving a marker in its place."""
+    dsn = connection.get("dsn")
+    if dsn is None:
+        return SplitConnection(dict(connection), None)
+    parts = urlsplit(dsn)
+    secret: str | None = None
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if ":" in userinfo:
+            user, secret = userinfo.split(":", 1)
+            netloc = f"{user}:{REDACTED}@{host}"
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = []
+    for key, value in query:
+        if key.lower() in _SECRET_QUERY_KEYS:
+            secret = secret or value
+            value = REDACTED
+        kept.append((key, value))
+    redacted = urlunsplit(
+        (parts.scheme, netloc, parts.path, urlencode(kept, safe="*"), parts.fragment)
+    )
+    return SplitConnection({**connection, "dsn": redacted}, secret)
+
+
+def redact_text(text: str, secrets: list[str]) -> str:
+    """Replace every known secret and every keyword-style password in free text."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _KEYWORD_PASSWORD.sub(lambda m: f"{m.group(1)}={REDACTED}", text)

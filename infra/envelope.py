@@ -1,0 +1,94 @@
+"""Stored events as public CloudEvents 1.0 messages: one envelope for Kafka, audit and replay."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+
+SPEC_VERSION = "1.0"
+SCHEMA_VERSION = "v1"
+
+# Public aggregates and the bounded context (and so the topic) each belongs to. Aggregates not
+# listed (the name index) are internal bookkeeping and never leave the event store.
+CONTEXTS: dict[str, str] = {"DataSource": "sources"}
+
+# Fields the envelope carries itself, or that must never leave the event store.
+_ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "meta"})
+_HIDDEN_FIELDS = frozenset({"originator_topic", "sealed_secret"})
+
+
+def topic_for(context: str) -> str:
+    """The Kafka topic of one bounded context."""
+    return f"datawave.{context}"
+
+
+@dataclass(frozen=True)
+class Described:
+    """The public names of a stored event: its aggregate type, context and event name."""
+
+    aggregate_type: str
+    context: str | None
+    event_name: str
+
+
+def describe(event: DomainEventProtocol[Any]) -> Described:
+    """Aggregate type, context and event name from the event's class `Aggregate.Event`."""
+    qualname = type(event).__qualname__
+    aggregate_type, _, event_name = qualname.rpartition(".")
+    return Described(aggregate_type, CONTEXTS.get(aggregate_type), event_name)
+
+
+def public_data(value: Any) -> Any:
+    """The event's own fields as JSON values, with sealed secrets removed at every depth."""
+    if isinstance(value, dict):
+        return {
+            str(k): public_data(v)
+            for k, v in value.items()
+            if k not in _HIDDEN_FIELDS and k not in _ENVELOPE_FIELDS
+        }
+    if isinstance(value, list | tuple):
+        return [public_data(v) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def to_envelope(event: DomainEventProtocol[Any], position: int) -> dict[str, Any] | None:
+    """The CloudEvent for a stored event at `position`; None for internal aggregates."""
+    described = describe(event)
+    if described.context is None:
+        return None
+    meta: dict[str, str] = getattr(event, "meta", {}) or {}
+    return {
+        "specversion": SPEC_VERSION,
+        "id": f"{event.originator_id}:{event.originator_version}",
+        "source": f"/datawave/{described.context}",
+        "type": f"datawave.{described.context}.{described.event_name}.{SCHEMA_VERSION}",
+        "subject": str(event.originator_id),
+        "time": event.timestamp.isoformat(),
+        "datacontenttype": "application/json",
+        "data": public_data(vars(event)),
+        "position": position,
+        "aggregatetype": described.aggregate_type,
+        "aggregateversion": event.originator_version,
+        "actor": meta.get("actor"),
+        "correlationid": meta.get("correlation_id"),
+        "causationid": meta.get("causation_id"),
+    }
+
+
+def encode(envelope: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, as any Kafka client can read it."""
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_name(envelope: dict[str, Any]) -> str:
+    """`Registered` from `datawave.sources.Registered.v1`."""
+    return str(envelope["type"]).split(".")[-2]

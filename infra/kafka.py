@@ -1,0 +1,89 @@
+"""Kafka plumbing: topic creation, end offsets and reachability."""
+
+from __future__ import annotations
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from infra.envelope import CONTEXTS, topic_for
+
+PUBLIC_TOPICS = tuple(sorted({topic_for(c) for c in CONTEXTS.values()}))
+
+log = structlog.get_logger()
+
+
+async def start_producer(bootstrap: str) -> AIOKafkaProducer:
+    """An idempotent producer (acks=all), or, where the broker refuses producer ids, acks=all alone.
+
+    The embedded development broker (tansu 0.6, memory storage) answers InitProducerId with an
+    error. Without idempotence a retried batch may be written twice; consumers skip duplicates by
+    aggregate version, and aiokafka keeps one request in flight per partition, so order holds.
+    """
+    for idempotent in (True, False):
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            enable_idempotence=idempotent,
+            acks="all",
+            linger_ms=2,
+            max_batch_size=256 * 1024,
+        )
+        try:
+            await producer.start()
+        except KafkaError as error:
+            await producer.stop()
+            if not idempotent:
+                raise
+            log.warning("kafka_idempotence_unsupported", error=type(error).__name__)
+            continue
+        return producer
+    raise AssertionError("unreachable")
+
+
+async def ensure_topics(bootstrap: str, partitions: int) -> None:
+    """Create the public topics if the broker lacks them (a new or restarted broker)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name=t, num_partitions=partitions, replication_factor=1)
+            for t in PUBLIC_TOPICS
+            if t not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process created them between our look and our create
+    finally:
+        await admin.close()
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """The next offset of every partition of `topic`; empty when the topic does not exist."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            await consumer.client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return {tp.partition: offset for tp, offset in offsets.items()}
+    finally:
+        await consumer.stop()
+
+
+async def is_reachable(bootstrap: str) -> bool:
+    """Whether the broker answers a metadata request."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3_000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return False
+    finally:
+        await admin.close()
+    return True

@@ -1,0 +1,118 @@
+"""PostgreSQL plumbing: eventsourcing's settings from a DSN, and the derived tables' schema."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+
+EVENTS_TABLE = "datawave_events"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rm_data_sources (
+    id uuid PRIMARY KEY,
+    name text NOT NULL,
+    kind text NOT NULL,
+    connection jsonb NOT NULL,
+    owner text,
+    tags jsonb NOT NULL DEFAULT '[]',
+    status text NOT NULL,
+    last_discovery_status text,
+    last_discovery_at timestamptz,
+    version integer NOT NULL,
+    position bigint NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_data_sources_order ON rm_data_sources (created_at, id);
+CREATE TABLE IF NOT EXISTS rm_audit_events (
+    position bigint PRIMARY KEY,
+    aggregate_id uuid NOT NULL,
+    aggregate_type text NOT NULL,
+    aggregate_version integer NOT NULL,
+    type text NOT NULL,
+    actor text,
+    correlation_id text,
+    causation_id text,
+    time timestamptz NOT NULL,
+    data jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_audit_events_aggregate ON rm_audit_events (aggregate_id, position);
+CREATE INDEX IF NOT EXISTS rm_audit_events_actor ON rm_audit_events (actor, position);
+CREATE INDEX IF NOT EXISTS rm_audit_events_time ON rm_audit_events (time);
+CREATE TABLE IF NOT EXISTS projection_positions (
+    projection text NOT NULL,
+    topic text NOT NULL,
+    partition integer NOT NULL,
+    position bigint NOT NULL,
+    PRIMARY KEY (projection, topic, partition)
+);
+CREATE TABLE IF NOT EXISTS relay_partitions (
+    topic text NOT NULL,
+    partition integer NOT NULL,
+    position bigint NOT NULL,
+    next_offset bigint NOT NULL,
+    PRIMARY KEY (topic, partition)
+);
+CREATE TABLE IF NOT EXISTS relay_position (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    position bigint NOT NULL
+);
+"""
+
+# Per projection and partition, what it applied, where the relay published more than that.
+# The smallest such position is where a rewound relay must start again.
+_BEHIND = """
+    SELECT names.projection, COALESCE(p.position, 0) AS applied
+    FROM relay_partitions r
+    CROSS JOIN unnest(%s::text[]) AS names(projection)
+    LEFT JOIN projection_positions p
+      ON p.projection = names.projection AND p.topic = r.topic AND p.partition = r.partition
+    WHERE COALESCE(p.position, 0) < r.position
+"""
+LOWEST_NEEDED_SQL = f"SELECT MIN(applied) FROM ({_BEHIND}) behind"  # noqa: S608 - constant
+LAG_SQL = f"""
+    SELECT names.projection,
+           COALESCE((SELECT MIN(applied) FROM ({_BEHIND}) b WHERE b.projection = names.projection),
+                    (SELECT position FROM relay_position), 0)
+    FROM unnest(%s::text[]) AS names(projection)
+"""  # noqa: S608 - constant
+
+# One advisory lock key per role; the value is arbitrary but fixed.
+RELAY_LOCK_KEY = 7_310_001
+SCHEMA_LOCK_KEY = 7_310_002
+
+
+def eventsourcing_env(dsn: str) -> dict[str, str]:
+    """The POSTGRES_* settings eventsourcing reads, taken from one connection URL."""
+    parts = urlsplit(dsn)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "CREATE_TABLE": "y",
+    }
+
+
+def create_schema(dsn: str) -> None:
+    """Create the read-model and tracking tables; safe to run from several processes at once."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        try:
+            conn.execute(SCHEMA)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+
+def redact_dsn(dsn: str) -> str:
+    """A DSN fit for logs and status output: the password replaced by a marker."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()

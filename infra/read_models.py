@@ -1,0 +1,221 @@
+"""PostgreSQL and Redis sides of the projections: batch writers, positions and views."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection, AsyncCursor
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from redis.asyncio import Redis
+
+from infra.envelope import event_name
+from projections.data_sources import PROJECTION as SOURCES, Page, apply_event
+from projections.tracking import Step, next_step
+
+AUDIT = "audit"
+PROJECTIONS = (SOURCES, AUDIT)
+
+GapFiller = Callable[[UUID, int, int], Awaitable[list[dict[str, Any]]]]
+
+_SOURCE_COLUMNS = (
+    "id", "name", "kind", "connection", "owner", "tags", "status", "last_discovery_status",
+    "last_discovery_at", "version", "position", "created_at", "updated_at",
+)  # fmt: skip
+_JSON_COLUMNS = frozenset({"connection", "tags"})
+_UPSERT_SOURCE = (
+    f"INSERT INTO rm_data_sources ({', '.join(_SOURCE_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(_SOURCE_COLUMNS))}) "
+    "ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _SOURCE_COLUMNS if c != "id")
+)
+
+# Redis keeps a row only if it is newer than what it holds, so replays never go backwards.
+_SET_IF_NEWER = """
+local current = redis.call('HGET', KEYS[1], 'version')
+if (not current) or tonumber(current) < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'version', ARGV[1], 'body', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+async def record_positions(
+    cur: AsyncCursor[Any], projection: str, positions: dict[tuple[str, int], int]
+) -> None:
+    """Store, per topic partition, the highest event-store position applied, in the caller's txn."""
+    await cur.executemany(
+        "INSERT INTO projection_positions (projection, topic, partition, position) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (projection, topic, partition) DO UPDATE "
+        "SET position = GREATEST(projection_positions.position, EXCLUDED.position)",
+        [(projection, t, p, pos) for (t, p), pos in positions.items()],
+    )
+
+
+async def apply_sources_batch(
+    cur: AsyncCursor[Any], envelopes: list[dict[str, Any]], fill_gap: GapFiller
+) -> dict[str, dict[str, Any]]:
+    """Apply a batch to rm_data_sources; returns the final rows of the sources it touched."""
+    ids = list({e["subject"] for e in envelopes})
+    await cur.execute(
+        "SELECT * FROM rm_data_sources WHERE id = ANY(%s::uuid[]) FOR UPDATE", (ids,)
+    )
+    rows: dict[str, dict[str, Any]] = {str(r["id"]): dict(r) for r in await cur.fetchall()}
+    changed: dict[str, dict[str, Any]] = {}
+    for envelope in sorted(envelopes, key=lambda e: int(e["position"])):
+        subject = envelope["subject"]
+        row = rows.get(subject)
+        current = int(row["version"]) if row else 0
+        step = next_step(current, int(envelope["aggregateversion"]))
+        if step is Step.SKIP:
+            continue
+        pending = [envelope]
+        if step is Step.FILL_GAP:
+            missing = await fill_gap(UUID(subject), current, int(envelope["aggregateversion"]))
+            pending = [*missing, envelope]
+        for item in pending:
+            row = apply_event(row, item)
+        if row is not None:
+            rows[subject] = changed[subject] = row
+    await cur.executemany(
+        _UPSERT_SOURCE,
+        [
+            tuple(Jsonb(r[c]) if c in _JSON_COLUMNS else r[c] for c in _SOURCE_COLUMNS)
+            for r in changed.values()
+        ],
+    )
+    return {sid: rows[sid] for sid in ids if sid in rows}
+
+
+async def apply_audit_batch(cur: AsyncCursor[Any], envelopes: list[dict[str, Any]]) -> None:
+    """Append to the audit read model; a position already there is a duplicate and skipped."""
+    await cur.executemany(
+        "INSERT INTO rm_audit_events (position, aggregate_id, aggregate_type, aggregate_version, "
+        "type, actor, correlation_id, causation_id, time, data) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (position) DO NOTHING",
+        [
+            (
+                e["position"], e["subject"], e["aggregatetype"], e["aggregateversion"],
+                event_name(e), e.get("actor"), e.get("correlationid"), e.get("causationid"),
+                e["time"], Jsonb(e["data"]),
+            )
+            for e in envelopes
+        ],
+    )  # fmt: skip
+
+
+def public_source(row: dict[str, Any]) -> dict[str, Any]:
+    """A read-model row as the API shows it."""
+    return {
+        "id": str(row["id"]),
+        "name": row["name"],
+        "kind": row["kind"],
+        "connection": row["connection"],
+        "owner": row["owner"],
+        "tags": row["tags"],
+        "status": row["status"],
+        "last_discovery": {
+            "status": row["last_discovery_status"],
+            "at": _iso(row["last_discovery_at"]),
+        },
+        "version": row["version"],
+        "position": row["position"],
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value.isoformat())
+
+
+class RedisSourceCache:
+    """Current data-source rows in Redis, keyed by id, never older than what they replace."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._set_if_newer = redis.register_script(_SET_IF_NEWER)
+
+    def key(self, data_source_id: str) -> str:
+        return f"{self.prefix}:data_source:{data_source_id}"
+
+    async def put_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for row in rows:
+                body = json.dumps(public_source(row), default=str)
+                await self._set_if_newer(
+                    keys=[self.key(str(row["id"]))], args=[row["version"], body], client=pipe
+                )
+            await pipe.execute()
+
+    async def get(self, data_source_id: UUID) -> dict[str, Any] | None:
+        body = await self.redis.hget(self.key(str(data_source_id)), "body")  # type: ignore[misc]
+        return None if body is None else dict(json.loads(body))
+
+
+class PostgresDataSourceView:
+    """Reads rm_data_sources (Redis first for single rows); pages by (created_at, id)."""
+
+    def __init__(self, connect: Callable[[], Awaitable[AsyncConnection[Any]]],
+                 cache: RedisSourceCache | None) -> None:  # fmt: skip
+        self._connect = connect
+        self._cache = cache
+
+    async def get(self, data_source_id: UUID) -> dict[str, Any] | None:
+        if self._cache is not None:
+            cached = await self._cache.get(data_source_id)
+            if cached is not None:
+                return cached
+        async with await self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute("SELECT * FROM rm_data_sources WHERE id = %s", (data_source_id,))
+            row = await cur.fetchone()
+        return None if row is None else public_source(row)
+
+    async def version_of(self, data_source_id: UUID) -> int:
+        async with await self._connect() as conn:
+            cur = await conn.execute(
+                "SELECT version FROM rm_data_sources WHERE id = %s", (data_source_id,)
+            )
+            row = await cur.fetchone()
+        return 0 if row is None else int(row[0])
+
+    async def list(self, *, limit: int, cursor: str | None, status: str | None) -> Page:
+        where, params = ["TRUE"], []
+        if status is not None:
+            where.append("status = %s")
+            params.append(status)
+        if cursor is not None:
+            created_at, last_id = decode_cursor(cursor)
+            where.append("(created_at, id) > (%s::timestamptz, %s::uuid)")
+            params += [created_at, last_id]
+        sql = (
+            f"SELECT * FROM rm_data_sources WHERE {' AND '.join(where)} "  # noqa: S608 - fixed clauses
+            "ORDER BY created_at, id LIMIT %s"
+        )
+        async with await self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql, [*params, limit + 1])
+            rows = await cur.fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["created_at"].isoformat(), str(rows[-1]["id"])) if more and rows else None
+        return Page([public_source(r) for r in rows], next_cursor)
+
+
+def encode_cursor(*parts: str) -> str:
+    """An opaque cursor: clients pass it back unchanged."""
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The parts of a cursor; a damaged one raises ValueError."""
+    try:
+        first, second = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+    except Exception as error:  # noqa: BLE001 - any damage means the same to the caller
+        raise ValueError("the cursor is not one this API issued") from error
+    return first, second

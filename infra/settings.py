@@ -1,0 +1,51 @@
+"""One settings class: every knob is an environment variable with the DATAWAVE_ prefix."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the servers are, where the data folder is, and the install's keys."""
+
+    model_config = SettingsConfigDict(env_prefix="DATAWAVE_", extra="ignore")
+
+    data_dir: Path = Path(".datawave")
+    database_url: str | None = None
+    redis_url: str | None = None
+    kafka_bootstrap: str | None = None
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    jwt_secret: str | None = Field(default=None, repr=False)
+    secret_key: str | None = Field(default=None, repr=False)
+    topic_partitions: int = 4
+    redis_prefix: str = "datawave"
+    log_format: str = "auto"
+    log_level: str = "info"
+    read_wait_timeout: float = 5.0
+
+    def jwt_key(self) -> str:
+        """The HS256 secret: configured, or generated once and kept in the data folder."""
+        return self.jwt_secret or _stored_secret(self.data_dir / "jwt.secret")
+
+    def sealing_key(self) -> str:
+        """The key that seals connection secrets: configured, or kept in the data folder."""
+        return self.secret_key or _stored_secret(self.data_dir / "secret.key")
+
+
+def _stored_secret(path: Path) -> str:
+    # O_EXCL makes two processes starting at once agree on one secret; 0600 keeps it private.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()

@@ -1,0 +1,63 @@
+"""The data-source read model: how each event changes a row, and how the row is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+PROJECTION = "data_sources"
+
+_ROW_FIELDS = ("name", "connection", "owner", "tags")
+
+
+def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[str, Any] | None:
+    """The row after one event (envelope as published); None when the event creates nothing."""
+    name = str(envelope["type"]).split(".")[-2]
+    data: dict[str, Any] = envelope["data"]
+    common = {
+        "version": envelope["aggregateversion"],
+        "position": envelope["position"],
+        "updated_at": envelope["time"],
+    }
+    if name == "Registered":
+        return {
+            "id": envelope["subject"],
+            "name": data["name"],
+            "kind": data["kind"],
+            "connection": data["connection"],
+            "owner": data.get("owner"),
+            "tags": data.get("tags") or [],
+            "status": "active",
+            "last_discovery_status": None,
+            "last_discovery_at": None,
+            "created_at": envelope["time"],
+            **common,
+        }
+    if row is None:
+        return None
+    if name == "Updated":
+        changes = {k: v for k, v in data["changes"].items() if k in _ROW_FIELDS}
+        return {**row, **changes, **common}
+    if name == "Decommissioned":
+        return {**row, "status": "decommissioned", **common}
+    # An event type this projection does not know yet still advances the version.
+    return {**row, **common}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing and the opaque cursor of the next, if any."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class DataSourceView(Protocol):
+    """Reads of the data-source read model, whatever stores it."""
+
+    async def get(self, data_source_id: UUID) -> dict[str, Any] | None: ...
+
+    async def list(self, *, limit: int, cursor: str | None, status: str | None) -> Page: ...
+
+    async def version_of(self, data_source_id: UUID) -> int: ...

@@ -1,0 +1,137 @@
+"""The projection worker: a Faust agent applies published events to PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from uuid import UUID
+
+import faust
+import structlog
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from redis.asyncio import Redis
+import psycopg
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from infra.envelope import CONTEXTS, topic_for
+from infra.event_log import EventLog
+from infra.kafka import PUBLIC_TOPICS
+from infra.metrics import PROJECTED
+from infra.read_models import (
+    AUDIT,
+    SOURCES,
+    RedisSourceCache,
+    apply_audit_batch,
+    apply_sources_batch,
+    record_positions,
+)
+
+log = structlog.get_logger()
+
+BATCH_SIZE = 2000
+BATCH_WINDOW = 0.02
+SOURCES_TOPIC = topic_for(CONTEXTS["DataSource"])
+
+
+class Projector:
+    """Applies one batch: read models and positions in one transaction, then the Redis cache."""
+
+    def __init__(self, dsn: str, cache: RedisSourceCache, event_log: EventLog) -> None:
+        self.dsn = dsn
+        self.cache = cache
+        self.event_log = event_log
+        self._conn: AsyncConnection[Any] | None = None
+
+    async def apply(self, items: list[tuple[str, int, dict[str, Any]]]) -> None:
+        """Apply (topic, partition, envelope) items, retrying transient database errors."""
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(psycopg.OperationalError),
+            wait=wait_random_exponential(multiplier=0.1, max=5),
+            stop=stop_after_attempt(8),
+            before_sleep=lambda state: log.warning(
+                "projection_retry", attempt=state.attempt_number
+            ),
+            reraise=True,
+        ):
+            with attempt:
+                await self._apply_once(items)
+
+    async def _apply_once(self, items: list[tuple[str, int, dict[str, Any]]]) -> None:
+        conn = await self._connection()
+        positions: dict[tuple[str, int], int] = {}
+        for topic, partition, envelope in items:
+            key = (topic, partition)
+            positions[key] = max(positions.get(key, 0), int(envelope["position"]))
+        sources = [e for t, _, e in items if t == SOURCES_TOPIC]
+        envelopes = [e for _, _, e in items]
+        try:
+            async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+                touched = await apply_sources_batch(cur, sources, self._fill_gap) if sources else {}
+                await apply_audit_batch(cur, envelopes)
+                await record_positions(cur, SOURCES, {k: v for k, v in positions.items() if k[0] == SOURCES_TOPIC})
+                await record_positions(cur, AUDIT, positions)
+        except psycopg.OperationalError:
+            await self._reset()
+            raise
+        # After the commit: a crash here leaves Redis behind, and the redelivered batch (skipped in
+        # PostgreSQL as duplicates) still refreshes it from the committed rows.
+        await self.cache.put_rows(touched.values())
+        PROJECTED.labels(SOURCES).inc(len(sources))
+        PROJECTED.labels(AUDIT).inc(len(envelopes))
+
+    async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
+        log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)
+        return await asyncio.to_thread(self.event_log.aggregate_events, aggregate_id, after, before)
+
+    async def _connection(self) -> AsyncConnection[Any]:
+        if self._conn is None or self._conn.closed:
+            self._conn = await AsyncConnection.connect(self.dsn)
+        return self._conn
+
+    async def _reset(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+        self._conn = None
+
+
+def create_faust_app(bootstrap: str, partitions: int, projector: Projector) -> faust.App:
+    """The worker's Faust app: one agent, concurrency 1, consuming every public topic."""
+    app = faust.App(
+        "datawave-projections",
+        broker=f"kafka://{bootstrap}",
+        store="memory://",
+        value_serializer="raw",
+        web_enabled=False,
+        topic_partitions=partitions,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        stream_buffer_maxsize=BATCH_SIZE * 2,
+        # The group join waits up to the rebalance timeout for members that left; short timeouts
+        # let a restarted worker resume in seconds rather than a minute.
+        broker_session_timeout=6.0,
+        broker_heartbeat_interval=1.0,
+        broker_rebalance_timeout=6.0,
+    )
+    topic = app.topic(*PUBLIC_TOPICS, value_serializer="raw", partitions=partitions)
+
+    @app.agent(topic, concurrency=1)  # type: ignore[misc]
+    async def project(stream: faust.StreamT[bytes]) -> None:
+        async for events in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW):
+            await projector.apply(
+                [(e.message.topic, e.message.partition, json.loads(e.value)) for e in events]
+            )
+
+    return app
+
+
+def redis_cache(redis_url: str, prefix: str) -> RedisSourceCache:
+    """The Redis cache the projection writes and the query API reads."""
+    return RedisSourceCache(Redis.from_url(redis_url), prefix)

@@ -1,0 +1,172 @@
+"""The outbox relay: follows the notification log in order and publishes it to Kafka.
+
+Positions are recorded only after the broker acknowledged, so a crash re-publishes a bounded
+tail and never loses an event. If the broker lost messages (a restart of the in-memory broker,
+a recreated topic), the relay rewinds to the lowest position any projection still needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from infra.envelope import CONTEXTS, encode, topic_for
+from infra.event_log import EventLog, LoggedEvent
+from infra.kafka import PUBLIC_TOPICS, end_offsets, ensure_topics, start_producer
+from infra.metrics import RELAY_LAG, RELAY_PUBLISHED
+from infra.postgres import LOWEST_NEEDED_SQL, RELAY_LOCK_KEY
+from infra.read_models import PROJECTIONS
+
+log = structlog.get_logger()
+
+BATCH_SIZE = 2000
+IDLE_WAIT = 0.01
+RECONNECT_WAIT = 1.0
+
+
+class BrokerLostMessagesError(Exception):
+    """The broker's offsets went backwards: what it had acknowledged is gone."""
+
+
+@dataclass
+class PartitionMark:
+    position: int
+    next_offset: int
+
+
+class Relay:
+    """One relay session per broker connection; one active relay per database (advisory lock)."""
+
+    def __init__(self, event_log: EventLog, dsn: str, bootstrap: str, partitions: int) -> None:
+        self.event_log = event_log
+        self.dsn = dsn
+        self.bootstrap = bootstrap
+        self.partitions = partitions
+        self.stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Wait for the lock (a hot standby waits here), then publish until stopped."""
+        async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as lock_conn:
+            while not self.stopping.is_set():
+                cur = await lock_conn.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,))
+                row = await cur.fetchone()
+                if row and row[0]:
+                    break
+                await self._sleep(1.0)
+            log.info("relay_active", bootstrap=self.bootstrap)
+            while not self.stopping.is_set():
+                try:
+                    await self._session()
+                except (KafkaError, BrokerLostMessagesError, OSError) as error:
+                    log.warning("relay_session_ended", error=type(error).__name__, detail=str(error))
+                    await self._sleep(RECONNECT_WAIT)
+
+    async def _session(self) -> None:
+        await ensure_topics(self.bootstrap, self.partitions)
+        async with await psycopg.AsyncConnection.connect(self.dsn) as conn:
+            position, marks = await self._resume(conn)
+            producer = await start_producer(self.bootstrap)
+            try:
+                while not self.stopping.is_set():
+                    batch = await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE)
+                    if not batch:
+                        await self._sleep(IDLE_WAIT)
+                        continue
+                    await self._publish(producer, conn, batch, marks)
+                    position = batch[-1].position
+                    RELAY_LAG.set(max(0, self.event_log.max_position() - position))
+            finally:
+                await producer.stop()
+
+    async def _resume(
+        self, conn: psycopg.AsyncConnection[Any]
+    ) -> tuple[int, dict[tuple[str, int], PartitionMark]]:
+        """The position to continue from, rewound if the broker no longer has what we sent."""
+        cur = await conn.execute("SELECT position FROM relay_position")
+        row = await cur.fetchone()
+        position = int(row[0]) if row else 0
+        marks = await self._marks(conn)
+        lost = False
+        for topic in PUBLIC_TOPICS:
+            offsets = await end_offsets(self.bootstrap, topic)
+            for (mark_topic, partition), mark in marks.items():
+                if mark_topic == topic and offsets.get(partition, 0) < mark.next_offset:
+                    lost = True
+        if lost:
+            position = await self._lowest_needed(conn, position)
+            async with conn.transaction():
+                await conn.execute("DELETE FROM relay_partitions")
+                await self._save_position(conn, position)
+            marks = {}
+            log.warning("relay_rewound_after_broker_loss", position=position)
+        await conn.commit()
+        return position, marks
+
+    async def _lowest_needed(self, conn: psycopg.AsyncConnection[Any], position: int) -> int:
+        """Below this position every projection has applied everything the relay published."""
+        cur = await conn.execute(
+            LOWEST_NEEDED_SQL, (list(PROJECTIONS),)
+        )
+        row = await cur.fetchone()
+        return position if row is None or row[0] is None else min(position, int(row[0]))
+
+    async def _marks(
+        self, conn: psycopg.AsyncConnection[Any]
+    ) -> dict[tuple[str, int], PartitionMark]:
+        cur = await conn.execute("SELECT topic, partition, position, next_offset FROM relay_partitions")
+        return {(t, p): PartitionMark(pos, off) for t, p, pos, off in await cur.fetchall()}
+
+    async def _publish(
+        self,
+        producer: AIOKafkaProducer,
+        conn: psycopg.AsyncConnection[Any],
+        batch: Sequence[LoggedEvent],
+        marks: dict[tuple[str, int], PartitionMark],
+    ) -> None:
+        sends = []
+        for item in batch:
+            if item.envelope is None:
+                continue
+            context = CONTEXTS[str(item.envelope["aggregatetype"])]
+            sends.append(
+                (item.position, await producer.send(
+                    topic_for(context), encode(item.envelope), key=item.aggregate_id.encode()
+                ))
+            )  # fmt: skip
+        for position, future in sends:
+            metadata = await future
+            key = (metadata.topic, metadata.partition)
+            previous = marks.get(key)
+            if previous is not None and metadata.offset < previous.next_offset:
+                raise BrokerLostMessagesError(f"{key} offset {metadata.offset} went backwards")
+            marks[key] = PartitionMark(position, metadata.offset + 1)
+        async with conn.transaction():
+            await conn.cursor().executemany(
+                "INSERT INTO relay_partitions (topic, partition, position, next_offset) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (topic, partition) DO UPDATE "
+                "SET position = EXCLUDED.position, next_offset = EXCLUDED.next_offset",
+                [(t, p, m.position, m.next_offset) for (t, p), m in marks.items()],
+            )
+            await self._save_position(conn, batch[-1].position)
+        RELAY_PUBLISHED.inc(len(sends))
+
+    @staticmethod
+    async def _save_position(conn: psycopg.AsyncConnection[Any], position: int) -> None:
+        await conn.execute(
+            "INSERT INTO relay_position (singleton, position) VALUES (true, %s) "
+            "ON CONFLICT (singleton) DO UPDATE SET position = EXCLUDED.position",
+            (position,),
+        )
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass

@@ -1,0 +1,51 @@
+"""Entry point of the stream processes: `python -m streams.run relay|worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+import faust
+import structlog
+
+from infra.bootstrap import build
+from infra.logs import configure_logging
+from infra.settings import Settings
+from streams.projector import Projector, create_faust_app
+from streams.relay import Relay
+
+log = structlog.get_logger()
+
+
+async def _relay(relay: Relay) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, relay.stopping.set)
+    await relay.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in (["relay"], ["worker"]):
+        print("usage: python -m streams.run relay|worker", file=sys.stderr)  # noqa: T201
+        return 2
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    container = build(settings, group_commit=False)
+    bootstrap = container.endpoints.kafka_bootstrap
+    if args == ["relay"]:
+        relay = Relay(container.event_log, container.endpoints.database_url, bootstrap,
+                      settings.topic_partitions)  # fmt: skip
+        asyncio.run(_relay(relay))
+        log.info("relay_stopped")
+        return 0
+    projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
+    app = create_faust_app(bootstrap, settings.topic_partitions, projector)
+    worker = faust.Worker(app, loglevel="WARNING", quiet=True)
+    worker.execute_from_commandline()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

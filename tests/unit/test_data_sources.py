@@ -1,0 +1,113 @@
+"""The sources use cases on the in-memory event store: invariants a user would notice."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from commands.data_sources import DataSources
+from commands.messages import DecommissionDataSource, RegisterDataSource, UpdateDataSource
+from domain.errors import (
+    DecommissionedError,
+    InvalidCommandError,
+    NameTakenError,
+    NotFoundError,
+    VersionConflictError,
+)
+from domain.meta import EventMeta
+
+META: EventMeta = {"actor": "alice", "correlation_id": "c-1", "causation_id": "cmd-1"}
+CANARY = "Canary-Pa55word!"
+
+
+class ReversingBox:
+    """A fake secret box: enough to show the clear text never reaches the event."""
+
+    def seal(self, plaintext: str) -> str:
+        return "sealed:" + plaintext[::-1]
+
+    def unseal(self, sealed: str) -> str:
+        return sealed.removeprefix("sealed:")[::-1]
+
+
+@pytest.fixture
+def app() -> DataSources:
+    return DataSources(ReversingBox(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+def register(app: DataSources, name: str = "sales", **kw: object) -> object:
+    cmd = RegisterDataSource(
+        name=name,
+        kind=str(kw.get("kind", "postgresql")),
+        connection=dict(kw.get("connection", {"dsn": f"postgresql://bob:{CANARY}@db/sales"})),  # type: ignore[call-overload]
+    )
+    return app.register(cmd, META)
+
+
+def test_register_keeps_the_password_out_of_the_event(app: DataSources) -> None:
+    receipt = register(app)
+    source = app.get_source(receipt.aggregate_id)  # type: ignore[attr-defined]
+    assert source.connection == {"dsn": "postgresql://bob:***@db/sales"}
+    for item in app.notification_log.select(start=1, limit=10):
+        assert CANARY.encode() not in item.state
+    assert app.connection_secret(source.id) == CANARY
+
+
+def test_every_event_carries_actor_correlation_and_causation(app: DataSources) -> None:
+    register(app)
+    events = [app.mapper.to_domain_event(n) for n in app.notification_log.select(start=1, limit=10)]
+    assert events and all(e.meta == META for e in events)  # type: ignore[attr-defined]
+
+
+def test_names_are_unique_among_live_sources_case_insensitively(app: DataSources) -> None:
+    first = register(app, "Sales")
+    with pytest.raises(NameTakenError):
+        register(app, "sales")
+    app.decommission(DecommissionDataSource(first.aggregate_id), META)  # type: ignore[attr-defined]
+    assert register(app, "sales").version == 1  # type: ignore[attr-defined]
+
+
+def test_rename_frees_the_old_name(app: DataSources) -> None:
+    receipt = register(app, "a")
+    app.update(UpdateDataSource(receipt.aggregate_id, name="b"), META)  # type: ignore[attr-defined]
+    register(app, "a")
+    with pytest.raises(NameTakenError):
+        register(app, "b")
+
+
+def test_stale_expected_version_is_refused(app: DataSources) -> None:
+    receipt = register(app)
+    sid = receipt.aggregate_id  # type: ignore[attr-defined]
+    app.update(UpdateDataSource(sid, owner="x", expected_version=1), META)
+    with pytest.raises(VersionConflictError):
+        app.update(UpdateDataSource(sid, owner="y", expected_version=1), META)
+
+
+def test_decommissioned_source_accepts_no_changes(app: DataSources) -> None:
+    sid = register(app).aggregate_id  # type: ignore[attr-defined]
+    app.decommission(DecommissionDataSource(sid), META)
+    with pytest.raises(DecommissionedError):
+        app.update(UpdateDataSource(sid, owner="x"), META)
+    with pytest.raises(DecommissionedError):
+        app.decommission(DecommissionDataSource(sid), META)
+
+
+def test_unknown_kind_and_missing_settings_are_invalid(app: DataSources) -> None:
+    with pytest.raises(InvalidCommandError):
+        register(app, kind="oracle")
+    with pytest.raises(InvalidCommandError):
+        register(app, kind="sqlite", connection={"dsn": "x"})
+    with pytest.raises(InvalidCommandError):
+        register(app, connection={"dsn": "mysql://u@h/db"})
+
+
+def test_unknown_source_is_not_found(app: DataSources) -> None:
+    with pytest.raises(NotFoundError):
+        app.update(UpdateDataSource(uuid4(), owner="x"), META)
+
+
+def test_update_without_changes_appends_nothing(app: DataSources) -> None:
+    sid = register(app).aggregate_id  # type: ignore[attr-defined]
+    receipt = app.update(UpdateDataSource(sid, name="sales"), META)
+    assert receipt.version == 1
