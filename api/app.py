@@ -42,8 +42,13 @@ def create_app(container: Container) -> FastAPI:
         HTTP_LATENCY.labels(request.method, route, str(response.status_code)).observe(elapsed)
         response.headers["X-Request-ID"] = request_id
         response.headers["X-Correlation-ID"] = correlation_id
-        log.info("http_request", method=request.method, route=route,
-                 status=response.status_code, ms=round(elapsed * 1000, 1))  # fmt: skip
+        log.info(
+            "http_request",
+            method=request.method,
+            route=route,
+            status=response.status_code,
+            ms=round(elapsed * 1000, 1),
+        )
         return response
 
     return app

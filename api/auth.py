@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import jwt
 import structlog
@@ -16,7 +16,7 @@ ALGORITHM = "HS256"
 log = structlog.get_logger()
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     SOURCES_READ = "sources:read"
     SOURCES_WRITE = "sources:write"
     AUDIT_READ = "audit:read"
@@ -25,7 +25,9 @@ class Permission(str, Enum):
 
 ROLES: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
-    "steward": frozenset({Permission.SOURCES_READ, Permission.SOURCES_WRITE, Permission.AUDIT_READ}),
+    "steward": frozenset(
+        {Permission.SOURCES_READ, Permission.SOURCES_WRITE, Permission.AUDIT_READ}
+    ),
     "analyst": frozenset({Permission.SOURCES_READ}),
     "auditor": frozenset({Permission.SOURCES_READ, Permission.AUDIT_READ}),
     "edge-agent": frozenset({Permission.EDGE_REPORT}),
@@ -68,8 +70,14 @@ def issue_token(secret: str, subject: str, roles: list[str], ttl_seconds: int) -
     if ttl_seconds <= 0:
         raise ValueError("the ttl must be a positive number of seconds")
     now = int(time.time())
-    claims = {"sub": subject, "roles": roles, "iat": now, "exp": now + ttl_seconds,
-              "iss": ISSUER, "aud": AUDIENCE}  # fmt: skip
+    claims = {
+        "sub": subject,
+        "roles": roles,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -82,9 +90,13 @@ def authenticate(secret: str, authorization: str | None) -> Principal:
         raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
     try:
         claims = jwt.decode(
-            token.strip(), secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+            token.strip(),
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
             options={"require": ["exp", "sub", "iss", "aud"]},
-        )  # fmt: skip
+        )
     except jwt.ExpiredSignatureError:
         raise AuthenticationError("the token has expired") from None
     except jwt.InvalidTokenError:

@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 def _status(settings: Settings, *, as_json: bool) -> int:
     path = settings.data_dir / RUNTIME_FILE
     if not path.exists():
-        raise UpError(f"DataWave is not running on {settings.data_dir.resolve()} (no {RUNTIME_FILE})")
+        raise UpError(
+            f"DataWave is not running on {settings.data_dir.resolve()} (no {RUNTIME_FILE})"
+        )
     runtime: dict[str, Any] = json.loads(path.read_text())
     report: dict[str, Any] = {
         "api": {**runtime["api"], "status": "running"},

@@ -17,7 +17,9 @@ C = TypeVar("C")
 log = structlog.get_logger()
 
 
-async def run_command(use_case: Callable[[C, EventMeta], Receipt], cmd: C, meta: EventMeta) -> Receipt:
+async def run_command(
+    use_case: Callable[[C, EventMeta], Receipt], cmd: C, meta: EventMeta
+) -> Receipt:
     """The eventsourcing API is synchronous: call it from a worker thread."""
     name = type(cmd).__name__
     try:
@@ -32,6 +34,11 @@ async def run_command(use_case: Callable[[C, EventMeta], Receipt], cmd: C, meta:
         COMMANDS.labels(name, "error").inc()
         raise
     COMMANDS.labels(name, "accepted").inc()
-    log.info("command_accepted", command=name, aggregate_id=str(receipt.aggregate_id),
-             version=receipt.version, position=receipt.position)  # fmt: skip
+    log.info(
+        "command_accepted",
+        command=name,
+        aggregate_id=str(receipt.aggregate_id),
+        version=receipt.version,
+        position=receipt.position,
+    )
     return receipt

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Header, Request
@@ -43,7 +43,7 @@ def get_meta(request: Request, principal: PrincipalDep) -> EventMeta:
 MetaDep = Annotated[EventMeta, Depends(get_meta)]
 
 
-def requires(permission: Permission) -> object:
+def requires(permission: Permission) -> Any:
     """A dependency that admits only principals whose roles grant `permission`."""
 
     def check(principal: PrincipalDep) -> Principal:

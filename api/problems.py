@@ -27,11 +27,21 @@ class BadQueryError(Exception):
 
 
 def problem(
-    status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     """One problem-details response."""
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, **extra}
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -42,15 +52,30 @@ def install(app: FastAPI) -> None:
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
         # Never echo the input back: it may hold a password.
         errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type")}
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "msg": e.get("msg", ""),
+                "type": e.get("type"),
+            }
             for e in error.errors()
         ]
-        return problem(422, "validation", "Invalid request", "the request does not match the schema", errors=errors)
+        return problem(
+            422,
+            "validation",
+            "Invalid request",
+            "the request does not match the schema",
+            errors=errors,
+        )
 
     @app.exception_handler(InvalidCommandError)
     async def invalid_command(_: Request, error: InvalidCommandError) -> JSONResponse:
-        return problem(422, "validation", "Invalid request", str(error),
-                       errors=[{"loc": ["body", *error.field.split(".")], "msg": error.reason}])  # fmt: skip
+        return problem(
+            422,
+            "validation",
+            "Invalid request",
+            str(error),
+            errors=[{"loc": ["body", *error.field.split(".")], "msg": error.reason}],
+        )
 
     @app.exception_handler(BadQueryError)
     async def bad_query(_: Request, error: BadQueryError) -> JSONResponse:
@@ -66,26 +91,40 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AuthenticationError)
     async def unauthenticated(_: Request, error: AuthenticationError) -> JSONResponse:
-        return problem(401, "unauthenticated", "Unauthenticated", str(error),
-                       headers={"WWW-Authenticate": 'Bearer realm="datawave"'})  # fmt: skip
+        return problem(
+            401,
+            "unauthenticated",
+            "Unauthenticated",
+            str(error),
+            headers={"WWW-Authenticate": 'Bearer realm="datawave"'},
+        )
 
     @app.exception_handler(PermissionDeniedError)
     async def forbidden(_: Request, error: PermissionDeniedError) -> JSONResponse:
-        return problem(403, "forbidden", "Forbidden",
-                       f"your roles do not grant {error.permission.value}")  # fmt: skip
+        return problem(
+            403, "forbidden", "Forbidden", f"your roles do not grant {error.permission.value}"
+        )
 
     @app.exception_handler(NotYetVisibleError)
     async def not_yet_visible(_: Request, error: NotYetVisibleError) -> JSONResponse:
-        return problem(503, "not-yet-visible", "Not yet visible", str(error),
-                       headers={"Retry-After": "1"})  # fmt: skip
+        return problem(
+            503, "not-yet-visible", "Not yet visible", str(error), headers={"Retry-After": "1"}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed"}
-        return problem(error.status_code, "http", titles.get(error.status_code, "HTTP error"),
-                       str(error.detail), headers=getattr(error, "headers", None))  # fmt: skip
+        return problem(
+            error.status_code,
+            "http",
+            titles.get(error.status_code, "HTTP error"),
+            str(error.detail),
+            headers=getattr(error, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
         log.error("unhandled_error", error=type(error).__name__)
-        return problem(500, "internal", "Internal error", "the server could not complete the request")
+        return problem(
+            500, "internal", "Internal error", "the server could not complete the request"
+        )

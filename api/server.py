@@ -16,8 +16,14 @@ def main() -> int:
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     app = create_app(build(settings))
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None,
-                access_log=False, timeout_graceful_shutdown=5)  # fmt: skip
+    uvicorn.run(
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

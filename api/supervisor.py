@@ -64,8 +64,12 @@ class Child:
     quick_restarts: int = 0
 
     def start(self, env: dict[str, str], log_file: IO[bytes]) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
-            self.argv, env=env, stdout=log_file, stderr=log_file, preexec_fn=_die_with_parent,
+        self.process = subprocess.Popen(
+            self.argv,
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+            preexec_fn=_die_with_parent,
             # Own session: Ctrl-C reaches the supervisor only, which stops children in order.
             start_new_session=True,
         )
@@ -98,13 +102,24 @@ class Supervisor:
             children = [Child(name, argv) for name, argv in COMPONENTS.items()]
             try:
                 urls = self._servers(data_dir, embedded)
-                env = {**os.environ, "DATAWAVE_DATA_DIR": str(data_dir),
-                       "DATAWAVE_DATABASE_URL": urls["postgres"], "DATAWAVE_REDIS_URL": urls["redis"],
-                       "DATAWAVE_KAFKA_BOOTSTRAP": urls["kafka"]}  # fmt: skip
-                build(self.settings.model_copy(update={
-                    "database_url": urls["postgres"], "redis_url": urls["redis"],
-                    "kafka_bootstrap": urls["kafka"], "data_dir": data_dir,
-                }), group_commit=False)  # fmt: skip
+                env = {
+                    **os.environ,
+                    "DATAWAVE_DATA_DIR": str(data_dir),
+                    "DATAWAVE_DATABASE_URL": urls["postgres"],
+                    "DATAWAVE_REDIS_URL": urls["redis"],
+                    "DATAWAVE_KAFKA_BOOTSTRAP": urls["kafka"],
+                }
+                build(
+                    self.settings.model_copy(
+                        update={
+                            "database_url": urls["postgres"],
+                            "redis_url": urls["redis"],
+                            "kafka_bootstrap": urls["kafka"],
+                            "data_dir": data_dir,
+                        }
+                    ),
+                    group_commit=False,
+                )
                 with (data_dir / "components.log").open("ab") as log_file:
                     for child in children:
                         child.start(env, log_file)
@@ -175,8 +190,14 @@ class Supervisor:
                 child.start(env, log_file)
         return 0
 
-    def _write_runtime(self, data_dir: Path, urls: dict[str, str], embedded: list[Any],
-                       children: list[Child], api_url: str) -> None:  # fmt: skip
+    def _write_runtime(
+        self,
+        data_dir: Path,
+        urls: dict[str, str],
+        embedded: list[Any],
+        children: list[Child],
+        api_url: str,
+    ) -> None:
         kinds = {type(e).__name__ for e in embedded}
         runtime = {
             "supervisor_pid": os.getpid(),
@@ -191,8 +212,9 @@ class Supervisor:
         with os.fdopen(fd, "w") as out:
             json.dump(runtime, out, indent=2)
 
-    def _announce(self, data_dir: Path, urls: dict[str, str], embedded: list[Any],
-                  api_url: str) -> None:  # fmt: skip
+    def _announce(
+        self, data_dir: Path, urls: dict[str, str], embedded: list[Any], api_url: str
+    ) -> None:
         kinds = {type(e).__name__ for e in embedded}
 
         def tag(kind: str) -> str:

@@ -23,7 +23,7 @@ T = TypeVar("T")
 MAX_CONFLICT_RETRIES = 20
 
 
-class DataSources(Application):
+class DataSources(Application[UUID]):
     """The sources application: every method loads, calls the domain, saves, returns a receipt."""
 
     name = "datawave"

@@ -52,10 +52,17 @@ class EventLog:
                 (aggregate_id, after_version, before_version),
             ).fetchall()
         logged = [
-            self._logged(Notification(id=r[0], originator_id=r[1], originator_version=r[2],
-                                      topic=r[3], state=bytes(r[4])))
+            self._logged(
+                Notification(
+                    id=r[0],
+                    originator_id=r[1],
+                    originator_version=r[2],
+                    topic=r[3],
+                    state=bytes(r[4]),
+                )
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
         return [item.envelope for item in logged if item.envelope is not None]
 
     def _logged(self, notification: Notification) -> LoggedEvent:

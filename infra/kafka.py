@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -53,10 +55,9 @@ async def ensure_topics(bootstrap: str, partitions: int) -> None:
             if t not in existing
         ]
         if missing:
-            try:
+            # Another process may create them between our look and our create.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created them between our look and our create
     finally:
         await admin.close()
 

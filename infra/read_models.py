@@ -14,7 +14,8 @@ from psycopg.types.json import Jsonb
 from redis.asyncio import Redis
 
 from infra.envelope import event_name
-from projections.data_sources import PROJECTION as SOURCES, Page, apply_event
+from projections.data_sources import PROJECTION as SOURCES
+from projections.data_sources import Page, apply_event
 from projections.tracking import Step, next_step
 
 AUDIT = "audit"
@@ -23,12 +24,24 @@ PROJECTIONS = (SOURCES, AUDIT)
 GapFiller = Callable[[UUID, int, int], Awaitable[list[dict[str, Any]]]]
 
 _SOURCE_COLUMNS = (
-    "id", "name", "kind", "connection", "owner", "tags", "status", "last_discovery_status",
-    "last_discovery_at", "version", "position", "created_at", "updated_at",
-)  # fmt: skip
+    "id",
+    "name",
+    "kind",
+    "connection",
+    "owner",
+    "tags",
+    "status",
+    "last_discovery_status",
+    "last_discovery_at",
+    "version",
+    "position",
+    "created_at",
+    "updated_at",
+)
 _JSON_COLUMNS = frozenset({"connection", "tags"})
+# Built from the constant column names above, never from input.
 _UPSERT_SOURCE = (
-    f"INSERT INTO rm_data_sources ({', '.join(_SOURCE_COLUMNS)}) "
+    f"INSERT INTO rm_data_sources ({', '.join(_SOURCE_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join(['%s'] * len(_SOURCE_COLUMNS))}) "
     "ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in _SOURCE_COLUMNS if c != "id")
@@ -62,9 +75,7 @@ async def apply_sources_batch(
 ) -> dict[str, dict[str, Any]]:
     """Apply a batch to rm_data_sources; returns the final rows of the sources it touched."""
     ids = list({e["subject"] for e in envelopes})
-    await cur.execute(
-        "SELECT * FROM rm_data_sources WHERE id = ANY(%s::uuid[]) FOR UPDATE", (ids,)
-    )
+    await cur.execute("SELECT * FROM rm_data_sources WHERE id = ANY(%s::uuid[]) FOR UPDATE", (ids,))
     rows: dict[str, dict[str, Any]] = {str(r["id"]): dict(r) for r in await cur.fetchall()}
     changed: dict[str, dict[str, Any]] = {}
     for envelope in sorted(envelopes, key=lambda e: int(e["position"])):
@@ -100,13 +111,20 @@ async def apply_audit_batch(cur: AsyncCursor[Any], envelopes: list[dict[str, Any
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (position) DO NOTHING",
         [
             (
-                e["position"], e["subject"], e["aggregatetype"], e["aggregateversion"],
-                event_name(e), e.get("actor"), e.get("correlationid"), e.get("causationid"),
-                e["time"], Jsonb(e["data"]),
+                e["position"],
+                e["subject"],
+                e["aggregatetype"],
+                e["aggregateversion"],
+                event_name(e),
+                e.get("actor"),
+                e.get("correlationid"),
+                e.get("causationid"),
+                e["time"],
+                Jsonb(e["data"]),
             )
             for e in envelopes
         ],
-    )  # fmt: skip
+    )
 
 
 def public_source(row: dict[str, Any]) -> dict[str, Any]:
@@ -155,15 +173,16 @@ class RedisSourceCache:
             await pipe.execute()
 
     async def get(self, data_source_id: UUID) -> dict[str, Any] | None:
-        body = await self.redis.hget(self.key(str(data_source_id)), "body")  # type: ignore[misc]
+        body = await self.redis.hget(self.key(str(data_source_id)), "body")
         return None if body is None else dict(json.loads(body))
 
 
 class PostgresDataSourceView:
     """Reads rm_data_sources (Redis first for single rows); pages by (created_at, id)."""
 
-    def __init__(self, connect: Callable[[], Awaitable[AsyncConnection[Any]]],
-                 cache: RedisSourceCache | None) -> None:  # fmt: skip
+    def __init__(
+        self, connect: Callable[[], Awaitable[AsyncConnection[Any]]], cache: RedisSourceCache | None
+    ) -> None:
         self._connect = connect
         self._cache = cache
 
@@ -203,7 +222,11 @@ class PostgresDataSourceView:
             rows = await cur.fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["created_at"].isoformat(), str(rows[-1]["id"])) if more and rows else None
+        next_cursor = (
+            encode_cursor(rows[-1]["created_at"].isoformat(), str(rows[-1]["id"]))
+            if more and rows
+            else None
+        )
         return Page([public_source(r) for r in rows], next_cursor)
 
 
@@ -216,6 +239,6 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     """The parts of a cursor; a damaged one raises ValueError."""
     try:
         first, second = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-    except Exception as error:  # noqa: BLE001 - any damage means the same to the caller
+    except Exception as error:
         raise ValueError("the cursor is not one this API issued") from error
     return first, second

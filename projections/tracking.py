@@ -12,7 +12,7 @@ class Step(Enum):
 
 
 def next_step(current_version: int, event_version: int) -> Step:
-    """At or below the row's version is a duplicate; more than one ahead means events were missed."""
+    """At or below the row's version: a duplicate. More than one ahead: events were missed."""
     if event_version <= current_version:
         return Step.SKIP
     if event_version > current_version + 1:

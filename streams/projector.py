@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 import faust
+import psycopg
 import structlog
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
-import psycopg
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
@@ -26,12 +26,12 @@ from infra.kafka import PUBLIC_TOPICS
 from infra.metrics import PROJECTED
 from infra.read_models import (
     AUDIT,
-    SOURCES,
     RedisSourceCache,
     apply_audit_batch,
     apply_sources_batch,
     record_positions,
 )
+from projections.data_sources import PROJECTION as SOURCES
 
 log = structlog.get_logger()
 
@@ -75,7 +75,9 @@ class Projector:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 touched = await apply_sources_batch(cur, sources, self._fill_gap) if sources else {}
                 await apply_audit_batch(cur, envelopes)
-                await record_positions(cur, SOURCES, {k: v for k, v in positions.items() if k[0] == SOURCES_TOPIC})
+                await record_positions(
+                    cur, SOURCES, {k: v for k, v in positions.items() if k[0] == SOURCES_TOPIC}
+                )
                 await record_positions(cur, AUDIT, positions)
         except psycopg.OperationalError:
             await self._reset()
@@ -122,8 +124,8 @@ def create_faust_app(bootstrap: str, partitions: int, projector: Projector) -> f
     )
     topic = app.topic(*PUBLIC_TOPICS, value_serializer="raw", partitions=partitions)
 
-    @app.agent(topic, concurrency=1)  # type: ignore[misc]
-    async def project(stream: faust.StreamT[bytes]) -> None:
+    @app.agent(topic, concurrency=1)
+    async def project(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW):
             await projector.apply(
                 [(e.message.topic, e.message.partition, json.loads(e.value)) for e in events]

@@ -8,6 +8,8 @@ a recreated topic), the relay rewinds to the lowest position any projection stil
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,7 @@ log = structlog.get_logger()
 
 BATCH_SIZE = 2000
 IDLE_WAIT = 0.01
+BROKER_CHECK_INTERVAL = 2.0
 RECONNECT_WAIT = 1.0
 
 
@@ -65,7 +68,9 @@ class Relay:
                 try:
                     await self._session()
                 except (KafkaError, BrokerLostMessagesError, OSError) as error:
-                    log.warning("relay_session_ended", error=type(error).__name__, detail=str(error))
+                    log.warning(
+                        "relay_session_ended", error=type(error).__name__, detail=str(error)
+                    )
                     await self._sleep(RECONNECT_WAIT)
 
     async def _session(self) -> None:
@@ -73,10 +78,17 @@ class Relay:
         async with await psycopg.AsyncConnection.connect(self.dsn) as conn:
             position, marks = await self._resume(conn)
             producer = await start_producer(self.bootstrap)
+            last_check = time.monotonic()
             try:
                 while not self.stopping.is_set():
                     batch = await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE)
                     if not batch:
+                        # An idle relay would not notice a broker that lost its topics until
+                        # the next event; look at the broker's offsets now and then.
+                        if time.monotonic() - last_check > BROKER_CHECK_INTERVAL:
+                            last_check = time.monotonic()
+                            if await self._broker_lost(marks):
+                                raise BrokerLostMessagesError("the broker's offsets went back")
                         await self._sleep(IDLE_WAIT)
                         continue
                     await self._publish(producer, conn, batch, marks)
@@ -93,13 +105,7 @@ class Relay:
         row = await cur.fetchone()
         position = int(row[0]) if row else 0
         marks = await self._marks(conn)
-        lost = False
-        for topic in PUBLIC_TOPICS:
-            offsets = await end_offsets(self.bootstrap, topic)
-            for (mark_topic, partition), mark in marks.items():
-                if mark_topic == topic and offsets.get(partition, 0) < mark.next_offset:
-                    lost = True
-        if lost:
+        if await self._broker_lost(marks):
             position = await self._lowest_needed(conn, position)
             async with conn.transaction():
                 await conn.execute("DELETE FROM relay_partitions")
@@ -109,18 +115,27 @@ class Relay:
         await conn.commit()
         return position, marks
 
+    async def _broker_lost(self, marks: dict[tuple[str, int], PartitionMark]) -> bool:
+        """Whether any partition ends before the offset the broker once acknowledged to us."""
+        for topic in PUBLIC_TOPICS:
+            offsets = await end_offsets(self.bootstrap, topic)
+            for (mark_topic, partition), mark in marks.items():
+                if mark_topic == topic and offsets.get(partition, 0) < mark.next_offset:
+                    return True
+        return False
+
     async def _lowest_needed(self, conn: psycopg.AsyncConnection[Any], position: int) -> int:
         """Below this position every projection has applied everything the relay published."""
-        cur = await conn.execute(
-            LOWEST_NEEDED_SQL, (list(PROJECTIONS),)
-        )
+        cur = await conn.execute(LOWEST_NEEDED_SQL, (list(PROJECTIONS),))
         row = await cur.fetchone()
         return position if row is None or row[0] is None else min(position, int(row[0]))
 
     async def _marks(
         self, conn: psycopg.AsyncConnection[Any]
     ) -> dict[tuple[str, int], PartitionMark]:
-        cur = await conn.execute("SELECT topic, partition, position, next_offset FROM relay_partitions")
+        cur = await conn.execute(
+            "SELECT topic, partition, position, next_offset FROM relay_partitions"
+        )
         return {(t, p): PartitionMark(pos, off) for t, p, pos, off in await cur.fetchall()}
 
     async def _publish(
@@ -136,10 +151,13 @@ class Relay:
                 continue
             context = CONTEXTS[str(item.envelope["aggregatetype"])]
             sends.append(
-                (item.position, await producer.send(
-                    topic_for(context), encode(item.envelope), key=item.aggregate_id.encode()
-                ))
-            )  # fmt: skip
+                (
+                    item.position,
+                    await producer.send(
+                        topic_for(context), encode(item.envelope), key=item.aggregate_id.encode()
+                    ),
+                )
+            )
         for position, future in sends:
             metadata = await future
             key = (metadata.topic, metadata.partition)
@@ -166,7 +184,5 @@ class Relay:
         )
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

@@ -35,8 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     container = build(settings, group_commit=False)
     bootstrap = container.endpoints.kafka_bootstrap
     if args == ["relay"]:
-        relay = Relay(container.event_log, container.endpoints.database_url, bootstrap,
-                      settings.topic_partitions)  # fmt: skip
+        relay = Relay(
+            container.event_log,
+            container.endpoints.database_url,
+            bootstrap,
+            settings.topic_partitions,
+        )
         asyncio.run(_relay(relay))
         log.info("relay_stopped")
         return 0

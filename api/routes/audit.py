@@ -21,13 +21,14 @@ async def list_audit_events(
     container: ContainerDep,
     aggregate_id: UUID | None = None,
     actor: str | None = None,
-    type: Annotated[str | None, Query(description="event name, e.g. Registered")] = None,  # noqa: A002
+    type: Annotated[str | None, Query(description="event name, e.g. Registered")] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     for column, value in (("aggregate_id", aggregate_id), ("actor", actor), ("type", type)):
         if value is not None:
             clauses.append(f"{column} = %s")

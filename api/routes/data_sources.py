@@ -31,8 +31,12 @@ def accepted(receipt: Receipt, response: Response) -> WriteAccepted:
     token = consistency.encode(receipt)
     response.headers["X-Consistency-Token"] = token
     response.headers["Location"] = f"{router.prefix}/{receipt.aggregate_id}"
-    return WriteAccepted(id=str(receipt.aggregate_id), version=receipt.version,
-                         position=receipt.position, consistency_token=token)  # fmt: skip
+    return WriteAccepted(
+        id=str(receipt.aggregate_id),
+        version=receipt.version,
+        position=receipt.position,
+        consistency_token=token,
+    )
 
 
 @router.post("", status_code=201, dependencies=[requires(Permission.SOURCES_WRITE)])
@@ -45,18 +49,24 @@ async def register_data_source(
 
 @router.patch("/{data_source_id}", dependencies=[requires(Permission.SOURCES_WRITE)])
 async def update_data_source(
-    data_source_id: UUID, body: UpdateDataSourceBody, container: ContainerDep, meta: MetaDep,
+    data_source_id: UUID,
+    body: UpdateDataSourceBody,
+    container: ContainerDep,
+    meta: MetaDep,
     response: Response,
-) -> WriteAccepted:  # fmt: skip
+) -> WriteAccepted:
     cmd = UpdateDataSource(data_source_id=data_source_id, **body.model_dump())
     return accepted(await run_command(container.data_sources.update, cmd, meta), response)
 
 
 @router.post("/{data_source_id}/decommission", dependencies=[requires(Permission.SOURCES_WRITE)])
 async def decommission_data_source(
-    data_source_id: UUID, container: ContainerDep, meta: MetaDep, response: Response,
+    data_source_id: UUID,
+    container: ContainerDep,
+    meta: MetaDep,
+    response: Response,
     body: DecommissionDataSourceBody | None = None,
-) -> WriteAccepted:  # fmt: skip
+) -> WriteAccepted:
     body = body or DecommissionDataSourceBody()
     cmd = DecommissionDataSource(data_source_id=data_source_id, **body.model_dump())
     return accepted(await run_command(container.data_sources.decommission, cmd, meta), response)
@@ -82,9 +92,11 @@ async def list_data_sources(
 
 @router.get("/{data_source_id}", dependencies=[requires(Permission.SOURCES_READ)])
 async def get_data_source(
-    data_source_id: UUID, container: ContainerDep, token_header: TokenHeader = None,
+    data_source_id: UUID,
+    container: ContainerDep,
+    token_header: TokenHeader = None,
     token_query: TokenQuery = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     await _wait(container, token_header or token_query)
     found = await container.source_view().get(data_source_id)
     if found is None:
@@ -95,6 +107,7 @@ async def get_data_source(
 async def _wait(container: ContainerDep, token: str | None) -> None:
     if token is not None:
         await consistency.wait_for(
-            consistency.decode(token), container.source_view().version_of,
+            consistency.decode(token),
+            container.source_view().version_of,
             container.settings.read_wait_timeout,
-        )  # fmt: skip
+        )

@@ -31,7 +31,7 @@ async def readyz(container: ContainerDep) -> JSONResponse:
         return True
 
     async def redis() -> bool:
-        return bool(await container.redis.ping())  # type: ignore[misc]
+        return bool(await container.redis.ping())
 
     async def kafka() -> bool:
         return await is_reachable(container.endpoints.kafka_bootstrap)
@@ -45,8 +45,10 @@ async def readyz(container: ContainerDep) -> JSONResponse:
             ok = False
         results[name] = "ok" if ok else "unreachable"
     ready = all(v == "ok" for v in results.values())
-    return JSONResponse({"status": "ready" if ready else "not-ready", "checks": results},
-                        status_code=200 if ready else 503)  # fmt: skip
+    return JSONResponse(
+        {"status": "ready" if ready else "not-ready", "checks": results},
+        status_code=200 if ready else 503,
+    )
 
 
 @router.get("/metrics")
