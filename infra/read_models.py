@@ -186,10 +186,12 @@ class PostgresDataSourceView:
         self._connect = connect
         self._cache = cache
 
-    async def get(self, data_source_id: UUID) -> dict[str, Any] | None:
+    async def get(self, data_source_id: UUID, min_version: int = 0) -> dict[str, Any] | None:
+        # Redis is written just after PostgreSQL commits, so it may lag by one batch: a reader
+        # waiting for a version takes the cache only if it already holds that version.
         if self._cache is not None:
             cached = await self._cache.get(data_source_id)
-            if cached is not None:
+            if cached is not None and int(cached["version"]) >= min_version:
                 return cached
         async with await self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute("SELECT * FROM rm_data_sources WHERE id = %s", (data_source_id,))

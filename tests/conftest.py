@@ -3,15 +3,13 @@ answer on their standard ports (as on CI), embedded ones otherwise; always the b
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis, free_port
-from tests.support import System, answers, drop_database, fresh_database
+from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
+from tests.support import System, answers, drop_database, fresh_database, system_on
 
 
 @pytest.fixture(scope="session")
@@ -54,10 +52,5 @@ def broker(tmp_path: Path) -> Iterator[EmbeddedKafka]:
 def system(
     database: str, redis_url: str, broker: EmbeddedKafka, tmp_path: Path
 ) -> Iterator[System]:
-    prefix = f"dwtest:{uuid.uuid4().hex[:8]}"
-    sys_ = System(database, redis_url, prefix, broker.bootstrap, tmp_path, free_port())
-    yield sys_
-    sys_.stop()
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    with system_on(database, redis_url, broker.bootstrap, tmp_path) as running:
+        yield running

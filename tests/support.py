@@ -19,15 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
+import redis
 from psycopg.rows import dict_row
 
+from api.auth import issue_token
 from commands.data_sources import DataSources
 from commands.messages import DecommissionDataSource, RegisterDataSource, UpdateDataSource
 from domain.errors import ConflictError
 from domain.meta import EventMeta
+from infra.embedded import free_port
 from infra.event_log import EventLog
 from infra.lag import lags
+from infra.settings import Settings
 from projections.data_sources import apply_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +137,11 @@ class System:
         for component in self.components.values():
             component.stop()
 
+    def token(self, *roles: str, subject: str = "tester", ttl: int = 600) -> str:
+        """A bearer token the running API accepts."""
+        secret = Settings(data_dir=self.data_dir).jwt_key()
+        return issue_token(secret, subject, list(roles), ttl)
+
     def wait_caught_up(self, timeout: float = 120.0) -> dict[str, int]:
         """Wait until the relay and every projection have applied the whole event store."""
         deadline = time.monotonic() + timeout
@@ -148,9 +158,21 @@ class System:
             return await lags(conn)
 
 
-def wait_http(url: str, timeout: float = 60.0) -> None:
-    import httpx
+@contextmanager
+def system_on(dsn: str, redis_url: str, bootstrap: str, data_dir: Path) -> Iterator[System]:
+    """A System on these servers with its own Redis prefix; stopped and its keys removed after."""
+    prefix = f"dwtest:{uuid.uuid4().hex[:8]}"
+    system = System(dsn, redis_url, prefix, bootstrap, data_dir, free_port())
+    try:
+        yield system
+    finally:
+        system.stop()
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
 
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

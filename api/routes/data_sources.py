@@ -97,17 +97,19 @@ async def get_data_source(
     token_header: TokenHeader = None,
     token_query: TokenQuery = None,
 ) -> dict[str, Any]:
-    await _wait(container, token_header or token_query)
-    found = await container.source_view().get(data_source_id)
+    waited = await _wait(container, token_header or token_query)
+    min_version = waited.version if waited and waited.aggregate_id == data_source_id else 0
+    found = await container.source_view().get(data_source_id, min_version)
     if found is None:
         raise NotFoundError("data source", data_source_id)
     return found
 
 
-async def _wait(container: ContainerDep, token: str | None) -> None:
-    if token is not None:
-        await consistency.wait_for(
-            consistency.decode(token),
-            container.source_view().version_of,
-            container.settings.read_wait_timeout,
-        )
+async def _wait(container: ContainerDep, token: str | None) -> consistency.Token | None:
+    if token is None:
+        return None
+    decoded = consistency.decode(token)
+    await consistency.wait_for(
+        decoded, container.source_view().version_of, container.settings.read_wait_timeout
+    )
+    return decoded

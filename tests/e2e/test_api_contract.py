@@ -1,0 +1,286 @@
+"""The public HTTP contract against the running system (API, relay, worker on real servers):
+every status code the contract names, read-your-writes, pagination, audit and operations."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support import System
+
+SOURCES = "/api/v1/data-sources"
+
+
+def as_role(system: System, role: str) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {system.token(role, subject=role + '-user')}"}
+    return httpx.Client(base_url=system.api_url, headers=headers, timeout=30)
+
+
+def register(client: httpx.Client, name: str, **extra: Any) -> httpx.Response:
+    body = {"name": name, "kind": "sqlite", "connection": {"path": f"/data/{name}.db"}, **extra}
+    return client.post(SOURCES, json=body)
+
+
+def visible(client: httpx.Client, response: httpx.Response, patience: int = 1) -> dict[str, Any]:
+    """Read a write back with its consistency token; each try waits up to the server's bound,
+    and a 503 says to try again, as a client would after a worker restart."""
+    token = response.json()["consistency_token"]
+    for _ in range(patience):
+        got = client.get(f"{SOURCES}/{response.json()['id']}", params={"consistency_token": token})
+        if got.status_code != 503:
+            break
+    assert got.status_code == 200, got.text
+    return dict(got.json())
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = dict(response.json())
+    assert {"type", "title", "status", "detail"} <= set(body)
+    assert body["status"] == status
+    assert "Traceback" not in response.text
+    return body
+
+
+def test_register_then_read_your_write(admin: httpx.Client) -> None:
+    created = register(admin, "warehouse", owner="dora", tags=["pii", "pii", "eu"])
+    assert created.status_code == 201
+    body = created.json()
+    assert body["version"] == 1 and body["position"] > 0
+    assert created.headers["location"] == f"{SOURCES}/{body['id']}"
+    source = visible(admin, created)
+    assert source["name"] == "warehouse"
+    assert source["kind"] == "sqlite"
+    assert source["owner"] == "dora"
+    assert source["tags"] == ["pii", "eu"]
+    assert source["status"] == "active"
+    assert source["version"] == 1
+
+
+def test_update_and_decommission_change_the_read_model(admin: httpx.Client) -> None:
+    sid = register(admin, "lake").json()["id"]
+    updated = admin.patch(f"{SOURCES}/{sid}", json={"owner": "ed", "expected_version": 1})
+    assert updated.status_code == 200 and updated.json()["version"] == 2
+    assert visible(admin, updated)["owner"] == "ed"
+    retired = admin.post(f"{SOURCES}/{sid}/decommission", json={"reason": "migrated"})
+    assert retired.status_code == 200
+    assert visible(admin, retired)["status"] == "decommissioned"
+    assert_problem(admin.patch(f"{SOURCES}/{sid}", json={"owner": "x"}), 409)
+    assert_problem(admin.post(f"{SOURCES}/{sid}/decommission"), 409)
+    # The name is free again once its source is decommissioned.
+    assert register(admin, "lake").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "sqlite", "connection": {"path": "/x"}},
+        {"name": "x", "kind": "oracle", "connection": {"dsn": "oracle://x"}},
+        {"name": "x", "kind": "postgresql", "connection": {"path": "/x"}},
+        {"name": "x", "kind": "postgresql", "connection": {"dsn": "mysql://u@h/db"}},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "colour": "red"},
+        {"name": "   ", "kind": "sqlite", "connection": {"path": "/x"}},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "tags": [""]},
+    ],
+)
+def test_invalid_bodies_are_422_and_change_nothing(
+    admin: httpx.Client, body: dict[str, Any]
+) -> None:
+    before = admin.get("/api/v1/audit/events", params={"limit": 1000}).json()["items"]
+    assert_problem(admin.post(SOURCES, json=body), 422)
+    after = admin.get("/api/v1/audit/events", params={"limit": 1000}).json()["items"]
+    assert len(after) == len(before)
+
+
+def test_malformed_json_is_422(admin: httpx.Client) -> None:
+    response = admin.post(
+        SOURCES, content=b'{"name": ', headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 422)
+
+
+def test_unknown_ids_are_404(admin: httpx.Client) -> None:
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert_problem(admin.get(f"{SOURCES}/{unknown}"), 404)
+    assert_problem(admin.patch(f"{SOURCES}/{unknown}", json={"owner": "x"}), 404)
+    assert_problem(admin.post(f"{SOURCES}/{unknown}/decommission"), 404)
+    assert_problem(admin.get(f"{SOURCES}/not-a-uuid"), 422)
+
+
+def test_duplicate_name_and_stale_version_are_409(admin: httpx.Client) -> None:
+    sid = register(admin, "Billing").json()["id"]
+    body = assert_problem(register(admin, "billing"), 409)
+    assert "billing" in body["detail"].lower()
+    assert admin.patch(f"{SOURCES}/{sid}", json={"owner": "a", "expected_version": 1}).is_success
+    stale = admin.patch(f"{SOURCES}/{sid}", json={"owner": "b", "expected_version": 1})
+    assert "version" in assert_problem(stale, 409)["detail"]
+
+
+def test_concurrent_updates_with_one_expected_version_one_wins(admin: httpx.Client) -> None:
+    sid = register(admin, "contended").json()["id"]
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def update(owner: str) -> None:
+        barrier.wait()
+        response = admin.patch(f"{SOURCES}/{sid}", json={"owner": owner, "expected_version": 1})
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=update, args=(o,)) for o in ("x", "y")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 409]
+
+
+def test_concurrent_updates_without_expected_version_both_land(admin: httpx.Client) -> None:
+    created = register(admin, "shared")
+    sid = created.json()["id"]
+    responses: list[httpx.Response] = []
+    barrier = threading.Barrier(2)
+
+    def update(tags: list[str]) -> None:
+        barrier.wait()
+        responses.append(admin.patch(f"{SOURCES}/{sid}", json={"tags": tags}))
+
+    threads = [threading.Thread(target=update, args=([t],)) for t in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r.status_code == 200 for r in responses)
+    assert sorted(r.json()["version"] for r in responses) == [2, 3]
+    last = max(responses, key=lambda r: r.json()["version"])
+    assert visible(admin, last)["version"] == 3
+
+
+def test_pagination_walks_every_source_once(admin: httpx.Client) -> None:
+    for n in range(7):
+        last = register(admin, f"page-{n}")
+    visible(admin, last)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        page = admin.get(SOURCES, params=params).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen))
+    everything = admin.get(SOURCES, params={"limit": 500}).json()["items"]
+    assert {f"page-{n}" for n in range(7)} <= {item["name"] for item in everything}
+    assert seen == [item["id"] for item in everything]
+    assert_problem(admin.get(SOURCES, params={"cursor": "garbage!"}), 422)
+    assert_problem(admin.get(SOURCES, params={"limit": 0}), 422)
+
+
+def test_read_with_a_token_waits_for_the_projection(running: System, admin: httpx.Client) -> None:
+    running.components["worker"].kill_hard()
+    try:
+        created = register(admin, "waiting")
+        token = created.json()["consistency_token"]
+        sid = created.json()["id"]
+        started = time.monotonic()
+        late = admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token})
+        assert_problem(late, 503)
+        assert late.headers["retry-after"] == "1"
+        assert time.monotonic() - started >= 4.0
+    finally:
+        running.components["worker"].start()
+    # A hard-killed member holds its partitions until its session times out; then it resumes.
+    assert visible(admin, created, patience=6)["name"] == "waiting"
+
+
+def test_audit_lists_who_did_what(admin: httpx.Client, running: System) -> None:
+    created = register(admin, "audited")
+    sid = created.json()["id"]
+    admin.patch(f"{SOURCES}/{sid}", json={"owner": "fay"}, headers={"X-Correlation-ID": "corr-42"})
+    visible(admin, admin.post(f"{SOURCES}/{sid}/decommission"))
+    with as_role(running, "auditor") as auditor:
+        events = auditor.get("/api/v1/audit/events", params={"aggregate_id": sid}).json()["items"]
+        assert [e["type"] for e in events] == ["Registered", "Updated", "Decommissioned"]
+        assert all(e["actor"] == "ada" for e in events)
+        assert events[1]["correlation_id"] == "corr-42"
+        assert events[1]["data"]["changes"] == {"owner": "fay"}
+        assert all(e["causation_id"] and e["time"] for e in events)
+        by_type = auditor.get("/api/v1/audit/events", params={"type": "Decommissioned"})
+        assert sid in {e["aggregate_id"] for e in by_type.json()["items"]}
+        since = events[1]["time"]
+        later = auditor.get("/api/v1/audit/events", params={"aggregate_id": sid, "since": since})
+        assert [e["type"] for e in later.json()["items"]] == ["Updated", "Decommissioned"]
+        none = auditor.get("/api/v1/audit/events", params={"actor": "nobody"}).json()["items"]
+        assert none == []
+
+
+def test_tokens_are_required_and_checked(running: System) -> None:
+    with httpx.Client(base_url=running.api_url, timeout=30) as anonymous:
+        for path in (SOURCES, "/api/v1/audit/events"):
+            body = assert_problem(anonymous.get(path), 401)
+            assert "missing" in body["detail"]
+        assert anonymous.get("/healthz").status_code == 200
+        assert anonymous.get("/readyz").status_code == 200
+        bad = {"Authorization": "Bearer not.a.jwt"}
+        assert_problem(anonymous.get(SOURCES, headers=bad), 401)
+        assert_problem(anonymous.get(SOURCES, headers={"Authorization": "Basic abc"}), 401)
+        expired = running.token("admin", ttl=1)
+        time.sleep(2.1)
+        late = anonymous.get(SOURCES, headers={"Authorization": f"Bearer {expired}"})
+        assert "expired" in assert_problem(late, 401)["detail"]
+        foreign = {"Authorization": "Bearer " + forged_token()}
+        assert_problem(anonymous.get(SOURCES, headers=foreign), 401)
+
+
+def forged_token() -> str:
+    from api.auth import issue_token
+
+    return issue_token("some-other-install", "mallory", ["admin"], 600)
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "status"),
+    [
+        ("analyst", "GET", SOURCES, 200),
+        ("analyst", "POST", SOURCES, 403),
+        ("analyst", "GET", "/api/v1/audit/events", 403),
+        ("auditor", "GET", "/api/v1/audit/events", 200),
+        ("auditor", "POST", SOURCES, 403),
+        ("steward", "POST", SOURCES, 201),
+        ("edge-agent", "GET", SOURCES, 403),
+    ],
+)
+def test_roles_grant_only_their_permissions(
+    running: System, role: str, method: str, path: str, status: int
+) -> None:
+    body = {"name": f"by-{role}-{method}", "kind": "csv", "connection": {"path": "/d"}}
+    with as_role(running, role) as client:
+        response = client.request(method, path, json=body if method == "POST" else None)
+    if status >= 400:
+        assert_problem(response, status)
+    else:
+        assert response.status_code == status
+
+
+def test_operations_endpoints(admin: httpx.Client, running: System) -> None:
+    register(admin, "metered")
+    ready = admin.get("/readyz").json()
+    assert ready == {
+        "status": "ready",
+        "checks": {"event_store": "ok", "redis": "ok", "kafka": "ok"},
+    }
+    running.wait_caught_up()
+    metrics = admin.get("/metrics").text
+    assert 'datawave_commands_total{command="RegisterDataSource",outcome="accepted"}' in metrics
+    assert "datawave_events_appended_total" in metrics
+    assert "datawave_relay_lag_events 0.0" in metrics
+    assert 'datawave_projection_lag_events{projection="data_sources"} 0.0' in metrics
+    openapi = admin.get("/openapi.json").json()
+    assert "/api/v1/data-sources/{data_source_id}" in openapi["paths"]
