@@ -1,0 +1,43 @@
+"""The public envelope: CloudEvents 1.0 fields, and nothing sealed leaves the store."""
+
+from __future__ import annotations
+
+from commands.data_sources import DataSources
+from commands.messages import RegisterDataSource, UpdateDataSource
+from infra.envelope import to_envelope
+from tests.unit.test_data_sources import META, ReversingBox
+
+
+def envelopes() -> list[dict[str, object]]:
+    app = DataSources(ReversingBox(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    receipt = app.register(
+        RegisterDataSource("crm", "postgresql", {"dsn": "postgresql://u:pw@h/db"}), META
+    )
+    app.update(
+        UpdateDataSource(receipt.aggregate_id, connection={"dsn": "postgresql://u:pw2@h/db"}), META
+    )
+    result = []
+    for notification in app.recorder.select_notifications(start=1, limit=100):
+        envelope = to_envelope(app.mapper.to_domain_event(notification), notification.id)
+        if envelope is not None:
+            result.append(envelope)
+    return result
+
+
+def test_envelopes_are_cloudevents_with_position_version_and_actor() -> None:
+    registered, updated = envelopes()
+    assert registered["specversion"] == "1.0"
+    assert registered["type"] == "datawave.sources.Registered.v1"
+    assert updated["type"] == "datawave.sources.Updated.v1"
+    assert registered["subject"] == updated["subject"]
+    assert registered["aggregateversion"] == 1 and updated["aggregateversion"] == 2
+    assert registered["actor"] == "alice" and registered["correlationid"] == "c-1"
+    assert int(str(updated["position"])) > int(str(registered["position"]))
+
+
+def test_sealed_secrets_and_internal_aggregates_never_leave_the_store() -> None:
+    found = envelopes()
+    assert len(found) == 2  # the name-claim events stay internal
+    text = repr(found)
+    assert "sealed" not in text
+    assert "u:***@h/db" in text
