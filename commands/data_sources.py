@@ -28,9 +28,15 @@ class DataSources(Application[UUID]):
 
     name = "datawave"
 
-    def __init__(self, secret_box: SecretBox, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        secret_box: SecretBox,
+        env: dict[str, str] | None = None,
+        file_roots: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(env)
         self.secret_box = secret_box
+        self.file_roots = file_roots
 
     def register(self, cmd: RegisterDataSource, meta: EventMeta) -> Receipt:
         """Register a source under a name no live source uses."""
@@ -45,6 +51,7 @@ class DataSources(Application[UUID]):
                 owner=cmd.owner,
                 tags=list(cmd.tags),
                 meta=meta,
+                file_roots=self.file_roots,
             )
             claim = self._claim_name(source.name, source.id, meta)
             return self._save_and_receipt(source, source, claim)
@@ -68,7 +75,7 @@ class DataSources(Application[UUID]):
                 changes["connection"] = split.redacted
                 changes["sealed_secret"] = self._seal(split.secret)
             old_name = source.name
-            source.update(changes, meta)
+            source.update(changes, meta, self.file_roots)
             names: list[SourceName] = []
             if source.name.casefold() != old_name.casefold():
                 names.append(self._claim_name(source.name, source.id, meta))

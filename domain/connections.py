@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -29,8 +30,14 @@ class SplitConnection:
     secret: str | None
 
 
-def validate_connection(kind: str, connection: dict[str, str]) -> None:
-    """Check that the settings fit the kind, as the public contract describes them."""
+def validate_connection(
+    kind: str, connection: dict[str, str], file_roots: tuple[str, ...] = ()
+) -> None:
+    """Check that the settings fit the kind, as the public contract describes them.
+
+    With `file_roots`, a file path must lie inside one of them (checked on the path's text:
+    the command side never opens the file; the edge agent does).
+    """
     if kind not in KINDS:
         raise InvalidCommandError("kind", f"must be one of {', '.join(sorted(KINDS))}")
     key = "dsn" if kind in DATABASE_KINDS else "path"
@@ -40,11 +47,25 @@ def validate_connection(kind: str, connection: dict[str, str]) -> None:
     unknown = set(connection) - {key}
     if unknown:
         raise InvalidCommandError("connection", f"unknown keys for kind {kind}: {sorted(unknown)}")
+    if kind in FILE_KINDS and file_roots and not _inside(value, file_roots):
+        raise InvalidCommandError(
+            "connection.path", f"must lie inside one of the allowed roots: {', '.join(file_roots)}"
+        )
     if kind in DATABASE_KINDS:
         scheme = urlsplit(value).scheme
         if scheme not in _DSN_SCHEMES[kind]:
             allowed = " or ".join(f"{s}://" for s in _DSN_SCHEMES[kind])
             raise InvalidCommandError("connection.dsn", f"must start with {allowed}")
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    if not posixpath.isabs(path):
+        return False
+    normal = posixpath.normpath(path)
+    return any(
+        normal == (root := posixpath.normpath(r)) or normal.startswith(root.rstrip("/") + "/")
+        for r in roots
+    )
 
 
 def split_secret(connection: dict[str, str]) -> SplitConnection:

@@ -69,9 +69,10 @@ class DataSource(Aggregate):
         owner: str | None,
         tags: list[str],
         meta: EventMeta,
+        file_roots: tuple[str, ...] = (),
     ) -> DataSource:
         """Register a new source; the connection must already have its secret taken out."""
-        validate_connection(kind, connection)
+        validate_connection(kind, connection, file_roots)
         return cls(
             name=validate_name(name),
             kind=kind,
@@ -82,7 +83,9 @@ class DataSource(Aggregate):
             meta=meta,
         )
 
-    def update(self, changes: dict[str, Any], meta: EventMeta) -> None:
+    def update(
+        self, changes: dict[str, Any], meta: EventMeta, file_roots: tuple[str, ...] = ()
+    ) -> None:
         """Change name, connection, owner or tags; a decommissioned source refuses."""
         if self.decommissioned:
             raise DecommissionedError(self.id)
@@ -92,7 +95,7 @@ class DataSource(Aggregate):
         if "tags" in cleaned:
             cleaned["tags"] = validate_tags(cleaned["tags"])
         if "connection" in cleaned:
-            validate_connection(self.kind, cleaned["connection"])
+            validate_connection(self.kind, cleaned["connection"], file_roots)
         effective = {k: v for k, v in cleaned.items() if getattr(self, k) != v}
         if effective:
             self._updated(changes=effective, meta=meta)

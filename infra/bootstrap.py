@@ -67,7 +67,12 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
     endpoints = endpoints_of(settings)
     create_schema(endpoints.database_url)
     secret_box = AesGcmSecretBox(settings.sealing_key())
-    app = open_event_store(endpoints.database_url, secret_box, group_commit=group_commit)
+    app = open_event_store(
+        endpoints.database_url,
+        secret_box,
+        group_commit=group_commit,
+        file_roots=settings.file_roots(),
+    )
     redis = Redis.from_url(endpoints.redis_url)
     return Container(
         settings=settings,

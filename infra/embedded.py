@@ -155,6 +155,8 @@ class EmbeddedPostgres:
                 socket_dir,
             ],
             stdin=subprocess.DEVNULL,
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients.
+            start_new_session=True,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             cwd=self._pgdata,
@@ -384,6 +386,8 @@ class EmbeddedRedis:
                 "yes",
             ],
             stdin=subprocess.DEVNULL,
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients.
+            start_new_session=True,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             cwd=self._dir,
@@ -476,6 +480,8 @@ class EmbeddedKafka:
                 "memory://tansu/",
             ],
             stdin=subprocess.DEVNULL,
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients.
+            start_new_session=True,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             cwd=self._dir,

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     log_format: str = "auto"
     log_level: str = "info"
     read_wait_timeout: float = 5.0
+    # Folders (":"-separated) that file sources must lie in; empty means any readable path.
+    edge_file_roots: str = ""
+
+    def file_roots(self) -> tuple[str, ...]:
+        return tuple(root for root in self.edge_file_roots.split(":") if root)
 
     def jwt_key(self) -> str:
         """The HS256 secret: configured, or generated once and kept in the data folder."""

@@ -35,7 +35,13 @@ class PostgresDataSources(MeasuredDataSources):
         return GroupCommitRecorder(recorder)  # type: ignore[return-value]
 
 
-def open_event_store(dsn: str, secret_box: SecretBox, *, group_commit: bool = True) -> DataSources:
+def open_event_store(
+    dsn: str,
+    secret_box: SecretBox,
+    *,
+    group_commit: bool = True,
+    file_roots: tuple[str, ...] = (),
+) -> DataSources:
     """The application on the event store at `dsn`, creating its table if needed."""
     cls = PostgresDataSources if group_commit else MeasuredDataSources
-    return cls(secret_box, env=eventsourcing_env(dsn))
+    return cls(secret_box, env=eventsourcing_env(dsn), file_roots=file_roots)

@@ -111,3 +111,15 @@ def test_update_without_changes_appends_nothing(app: DataSources) -> None:
     sid = register(app).aggregate_id  # type: ignore[attr-defined]
     receipt = app.update(UpdateDataSource(sid, name="sales"), META)
     assert receipt.version == 1
+
+
+def test_file_paths_outside_the_allowed_roots_are_refused() -> None:
+    app = DataSources(
+        ReversingBox(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, file_roots=("/data",)
+    )
+    ok = app.register(RegisterDataSource("a", "csv", {"path": "/data/sales/x.csv"}), META)
+    for path in ("/etc/passwd", "/data/../etc/passwd", "/database/x.csv", "relative/x.csv"):
+        with pytest.raises(InvalidCommandError, match="allowed roots"):
+            app.register(RegisterDataSource(f"b{path}", "csv", {"path": path}), META)
+    with pytest.raises(InvalidCommandError):
+        app.update(UpdateDataSource(ok.aggregate_id, connection={"path": "/tmp/x.csv"}), META)
