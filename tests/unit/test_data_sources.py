@@ -122,4 +122,4 @@ def test_file_paths_outside_the_allowed_roots_are_refused() -> None:
         with pytest.raises(InvalidCommandError, match="allowed roots"):
             app.register(RegisterDataSource(f"b{path}", "csv", {"path": path}), META)
     with pytest.raises(InvalidCommandError):
-        app.update(UpdateDataSource(ok.aggregate_id, connection={"path": "/tmp/x.csv"}), META)
+        app.update(UpdateDataSource(ok.aggregate_id, connection={"path": "/srv/x.csv"}), META)
