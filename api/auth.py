@@ -20,6 +20,7 @@ class Permission(StrEnum):
     SOURCES_READ = "sources:read"
     SOURCES_WRITE = "sources:write"
     AUDIT_READ = "audit:read"
+    METRICS_READ = "metrics:read"
     EDGE_REPORT = "edge:report"
 
 
@@ -29,7 +30,7 @@ ROLES: dict[str, frozenset[Permission]] = {
         {Permission.SOURCES_READ, Permission.SOURCES_WRITE, Permission.AUDIT_READ}
     ),
     "analyst": frozenset({Permission.SOURCES_READ}),
-    "auditor": frozenset({Permission.SOURCES_READ, Permission.AUDIT_READ}),
+    "auditor": frozenset({Permission.SOURCES_READ, Permission.AUDIT_READ, Permission.METRICS_READ}),
     "edge-agent": frozenset({Permission.EDGE_REPORT}),
 }
 

@@ -45,6 +45,11 @@ COMPONENTS: dict[str, list[str]] = {
 }
 
 
+def _say(line: str) -> None:
+    # Flushed: the banner must show even when stdout is a pipe (`make run | tee up.log`).
+    print(line, flush=True)
+
+
 class UpError(Exception):
     """`datawave up` cannot start; the message says why in one line."""
 
@@ -89,14 +94,14 @@ class Child:
 @dataclass
 class Supervisor:
     settings: Settings
-    out: Callable[[str], None] = print
+    out: Callable[[str], None] = _say
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> int:
         data_dir = self.settings.data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         with self._exclusive(data_dir):
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, lambda *_: self.stopping.set())
             embedded: list[EmbeddedPostgres | EmbeddedRedis | EmbeddedKafka] = []
             children = [Child(name, argv) for name, argv in COMPONENTS.items()]

@@ -153,6 +153,14 @@ class System:
             time.sleep(0.2)
         raise AssertionError(f"not caught up after {timeout} s: {current}")
 
+    def wait_caught_up_relay(self, timeout: float = 60.0) -> None:
+        """Wait until the relay alone has published the whole event store."""
+        deadline = time.monotonic() + timeout
+        while asyncio.run(self._lags()).get("relay") != 0:
+            if time.monotonic() > deadline:
+                raise AssertionError("the relay did not catch up")
+            time.sleep(0.1)
+
     async def _lags(self) -> dict[str, int]:
         async with await psycopg.AsyncConnection.connect(self.dsn) as conn:
             return await lags(conn)

@@ -1,4 +1,4 @@
-"""Liveness, readiness and metrics: the only routes without a token."""
+"""Liveness and readiness (the only routes without a token) and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.deps import ContainerDep
+from api.auth import Permission
+from api.deps import ContainerDep, requires
 from infra.kafka import is_reachable
 from infra.lag import lags
 from infra.metrics import PROJECTION_LAG, RELAY_LAG
@@ -51,7 +52,7 @@ async def readyz(container: ContainerDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics")
+@router.get("/metrics", dependencies=[requires(Permission.METRICS_READ)])
 async def metrics(container: ContainerDep) -> Response:
     # Lags are read from the database at scrape time, so any API process reports the truth.
     async with await container.connect() as conn:

@@ -223,7 +223,7 @@ def test_audit_lists_who_did_what(admin: httpx.Client, running: System) -> None:
 
 def test_tokens_are_required_and_checked(running: System) -> None:
     with httpx.Client(base_url=running.api_url, timeout=30) as anonymous:
-        for path in (SOURCES, "/api/v1/audit/events"):
+        for path in (SOURCES, "/api/v1/audit/events", "/metrics"):
             body = assert_problem(anonymous.get(path), 401)
             assert "missing" in body["detail"]
         assert anonymous.get("/healthz").status_code == 200
@@ -255,6 +255,8 @@ def forged_token() -> str:
         ("auditor", "POST", SOURCES, 403),
         ("steward", "POST", SOURCES, 201),
         ("edge-agent", "GET", SOURCES, 403),
+        ("analyst", "GET", "/metrics", 403),
+        ("auditor", "GET", "/metrics", 200),
     ],
 )
 def test_roles_grant_only_their_permissions(
