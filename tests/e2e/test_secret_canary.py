@@ -14,11 +14,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from infra.postgres import EVENTS_TABLE
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
+from tests.e2e.http import SOURCES, visible
 from tests.support import System
 
 CANARY = "Canary-7f3a-Pa55w0rd"
 ROTATED = "Rotated-91bc-Pa55w0rd"
-SOURCES = "/api/v1/data-sources"
 
 
 async def kafka_messages(bootstrap: str, topic: str) -> list[bytes]:
@@ -60,9 +60,9 @@ def test_the_password_appears_nowhere_in_clear_text(running: System, admin: http
     assert call("POST", SOURCES, json=body).status_code == 409
     rotated = f"postgresql://app:{ROTATED}@db.internal:5432/crm"
     updated = call("PATCH", f"{SOURCES}/{sid}", json={"connection": {"dsn": rotated}})
-    token = updated.json()["consistency_token"]
-    one = call("GET", f"{SOURCES}/{sid}", params={"consistency_token": token})
-    assert one.json()["connection"] == {"dsn": "postgresql://app:***@db.internal:5432/crm"}
+    one = visible(admin, updated, patience=6)
+    seen.append(repr(one))
+    assert one["connection"] == {"dsn": "postgresql://app:***@db.internal:5432/crm"}
     call("GET", SOURCES)
     call("GET", "/api/v1/audit/events")
     running.wait_caught_up()
