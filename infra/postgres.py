@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -99,14 +102,22 @@ def eventsourcing_env(dsn: str) -> dict[str, str]:
     }
 
 
-def create_schema(dsn: str) -> None:
-    """Create the read-model and tracking tables; safe to run from several processes at once."""
+@contextmanager
+def schema_lock(dsn: str) -> Iterator[psycopg.Connection[Any]]:
+    """Serialise schema changes across processes: concurrent `CREATE OR REPLACE FUNCTION` (the
+    event store creates one) fails with "tuple concurrently updated" in PostgreSQL."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         try:
-            conn.execute(SCHEMA)
+            yield conn
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+
+def create_schema(dsn: str) -> None:
+    """Create the read-model and tracking tables; safe to run from several processes at once."""
+    with schema_lock(dsn) as conn:
+        conn.execute(SCHEMA)
 
 
 def redact_dsn(dsn: str) -> str:

@@ -11,7 +11,7 @@ from commands.data_sources import DataSources
 from commands.secrets import SecretBox
 from infra.group_commit import GroupCommitRecorder
 from infra.metrics import EVENTS_APPENDED
-from infra.postgres import eventsourcing_env
+from infra.postgres import eventsourcing_env, schema_lock
 
 
 class MeasuredDataSources(DataSources):
@@ -44,4 +44,5 @@ def open_event_store(
 ) -> DataSources:
     """The application on the event store at `dsn`, creating its table if needed."""
     cls = PostgresDataSources if group_commit else MeasuredDataSources
-    return cls(secret_box, env=eventsourcing_env(dsn), file_roots=file_roots)
+    with schema_lock(dsn):
+        return cls(secret_box, env=eventsourcing_env(dsn), file_roots=file_roots)
