@@ -10,7 +10,6 @@ import sys
 from typing import Any
 
 import psycopg
-from pydantic import ValidationError
 
 from api.auth import ROLES, issue_token
 from api.supervisor import RUNTIME_FILE, Supervisor, UpError
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             return _status(settings, as_json=args.json)
         print(issue_token(settings.jwt_key(), args.subject, args.role, args.ttl))
         return 0
-    except (UpError, ValueError, OSError, ValidationError) as error:
+    except Exception as error:  # noqa: BLE001 - a user gets one line, never a traceback
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"datawave: error: {message}", file=sys.stderr)
         return 1

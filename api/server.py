@@ -9,10 +9,12 @@ import uvicorn
 from api.app import create_app
 from infra.bootstrap import build
 from infra.logs import configure_logging
+from infra.processes import exit_with_parent
 from infra.settings import Settings
 
 
 def main() -> int:
+    exit_with_parent()
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     app = create_app(build(settings))

