@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -103,10 +104,14 @@ class Projector:
         self._conn = None
 
 
-def create_faust_app(bootstrap: str, partitions: int, projector: Projector) -> faust.App:
+def create_faust_app(
+    bootstrap: str, partitions: int, projector: Projector, data_dir: Path
+) -> faust.App:
     """The worker's Faust app: one agent, concurrency 1, consuming every public topic."""
     app = faust.App(
         "datawave-projections",
+        # Faust keeps nothing we read (no tables), but creates its folder anyway: not in the cwd.
+        datadir=str(data_dir / "faust"),
         broker=f"kafka://{bootstrap}",
         store="memory://",
         value_serializer="raw",

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("relay_stopped")
         return 0
     projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
-    app = create_faust_app(bootstrap, settings.topic_partitions, projector)
+    app = create_faust_app(bootstrap, settings.topic_partitions, projector, settings.data_dir)
     worker = faust.Worker(app, loglevel="WARNING", quiet=True)
     worker.execute_from_commandline()
     return 0
