@@ -14,7 +14,15 @@ from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
-from tests.support import System, Workload, assert_read_model_equals_replay
+from tests.support import (
+    COMMANDS as PROCESSES,
+)
+from tests.support import (
+    Component,
+    System,
+    Workload,
+    assert_read_model_equals_replay,
+)
 
 COMMANDS = 5000
 
@@ -72,4 +80,27 @@ def test_projection_catches_up_after_being_behind_a_broker_restart(
     broker.restart()
     system.start("worker")
     system.wait_caught_up()
+    assert_read_model_equals_replay(system, EventLog(app, system.dsn))
+
+
+@pytest.mark.slow
+def test_a_standby_relay_takes_over_when_the_active_one_dies(
+    system: System, app: DataSources
+) -> None:
+    system.start("relay", "worker")
+    with Workload(app, 300, seed=4).running():
+        pass
+    system.wait_caught_up()
+    standby = Component("standby", PROCESSES["relay"], system.env, system.data_dir / "standby.log")
+    standby.start()
+    try:
+        time.sleep(2.0)
+        assert "relay_active" not in standby.log_path.read_text()  # waiting on the lock
+        system.components["relay"].kill_hard()
+        with Workload(app, 300, seed=5).running():
+            pass
+        system.wait_caught_up(timeout=60)
+        assert "relay_active" in standby.log_path.read_text()
+    finally:
+        standby.stop()
     assert_read_model_equals_replay(system, EventLog(app, system.dsn))
