@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -16,10 +19,24 @@ from infra.metrics import HTTP_LATENCY
 
 log = structlog.get_logger()
 
+COMMAND_THREADS = 32
+
 
 def create_app(container: Container) -> FastAPI:
     """One FastAPI app serving commands, queries, audit and operations."""
-    app = FastAPI(title="DataWave", version="0.1.0", openapi_url="/openapi.json")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Commands run in threads (the eventsourcing API is synchronous); more threads than
+        # asyncio's default (cores + 4) let more of them share one group commit.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
+        )
+        await container.open_read_pool()
+        yield
+        await container.close()
+
+    app = FastAPI(title="DataWave", version="0.1.0", openapi_url="/openapi.json", lifespan=lifespan)
     app.state.container = container
     problems.install(app)
     for module in (health, data_sources, audit):

@@ -12,7 +12,7 @@ from domain.meta import EventMeta
 from infra.bootstrap import Container
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -20,7 +20,7 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def get_principal(
+async def get_principal(
     container: ContainerDep, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
     principal = authenticate(container.settings.jwt_key(), authorization)
@@ -31,7 +31,7 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_meta(request: Request, principal: PrincipalDep) -> EventMeta:
+async def get_meta(request: Request, principal: PrincipalDep) -> EventMeta:
     """Actor, correlation (the caller's or this request's) and causation (this request)."""
     return {
         "actor": principal.subject,
@@ -46,7 +46,7 @@ MetaDep = Annotated[EventMeta, Depends(get_meta)]
 def requires(permission: Permission) -> Any:
     """A dependency that admits only principals whose roles grant `permission`."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         principal.require(permission)
         return principal
 

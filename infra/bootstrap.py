@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 
 from commands.data_sources import DataSources
@@ -54,12 +56,33 @@ class Container:
     redis: Redis
     cache: RedisSourceCache
 
-    async def connect(self) -> psycopg.AsyncConnection[Any]:
-        """A new read-side connection (callers close it)."""
-        return await psycopg.AsyncConnection.connect(self.endpoints.database_url, autocommit=True)
+    read_pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
+
+    async def open_read_pool(self, max_size: int = 20) -> None:
+        """Pooled read-side connections; opened inside the serving event loop."""
+        self.read_pool = AsyncConnectionPool(
+            self.endpoints.database_url,
+            min_size=2,
+            max_size=max_size,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        await self.read_pool.open(wait=True)
+
+    async def close(self) -> None:
+        if self.read_pool is not None:
+            await self.read_pool.close()
+        await self.redis.aclose()
+        self.data_sources.close()
+
+    def connection(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]:
+        """A read-side connection from the pool, returned to it on exit."""
+        if self.read_pool is None:
+            raise RuntimeError("the read pool is not open")
+        return self.read_pool.connection()
 
     def source_view(self) -> PostgresDataSourceView:
-        return PostgresDataSourceView(self.connect, self.cache)
+        return PostgresDataSourceView(self.connection, self.cache)
 
 
 def build(settings: Settings, *, group_commit: bool = True) -> Container:

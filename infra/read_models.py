@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
@@ -181,9 +182,11 @@ class PostgresDataSourceView:
     """Reads rm_data_sources (Redis first for single rows); pages by (created_at, id)."""
 
     def __init__(
-        self, connect: Callable[[], Awaitable[AsyncConnection[Any]]], cache: RedisSourceCache | None
+        self,
+        connection: Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]],
+        cache: RedisSourceCache | None,
     ) -> None:
-        self._connect = connect
+        self._connection = connection
         self._cache = cache
 
     async def get(self, data_source_id: UUID, min_version: int = 0) -> dict[str, Any] | None:
@@ -193,13 +196,13 @@ class PostgresDataSourceView:
             cached = await self._cache.get(data_source_id)
             if cached is not None and int(cached["version"]) >= min_version:
                 return cached
-        async with await self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute("SELECT * FROM rm_data_sources WHERE id = %s", (data_source_id,))
             row = await cur.fetchone()
         return None if row is None else public_source(row)
 
     async def version_of(self, data_source_id: UUID) -> int:
-        async with await self._connect() as conn:
+        async with self._connection() as conn:
             cur = await conn.execute(
                 "SELECT version FROM rm_data_sources WHERE id = %s", (data_source_id,)
             )
@@ -219,7 +222,7 @@ class PostgresDataSourceView:
             f"SELECT * FROM rm_data_sources WHERE {' AND '.join(where)} "  # noqa: S608 - fixed clauses
             "ORDER BY created_at, id LIMIT %s"
         )
-        async with await self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(sql, [*params, limit + 1])
             rows = await cur.fetchall()
         more = len(rows) > limit

@@ -33,6 +33,7 @@ from infra.read_models import (
     record_positions,
 )
 from projections.data_sources import PROJECTION as SOURCES
+from streams.faust_app import PromptApp
 
 log = structlog.get_logger()
 
@@ -108,7 +109,7 @@ def create_faust_app(
     bootstrap: str, partitions: int, projector: Projector, data_dir: Path
 ) -> faust.App:
     """The worker's Faust app: one agent, concurrency 1, consuming every public topic."""
-    app = faust.App(
+    app = PromptApp(
         "datawave-projections",
         # Faust keeps nothing we read (no tables), but creates its folder anyway: not in the cwd.
         datadir=str(data_dir / "faust"),

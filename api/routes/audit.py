@@ -46,7 +46,7 @@ async def list_audit_events(
         params.append(int(cursor))
     where = " AND ".join(clauses) or "TRUE"
     sql = f"SELECT * FROM rm_audit_events WHERE {where} ORDER BY position LIMIT %s"  # noqa: S608
-    async with await container.connect() as conn, conn.cursor(row_factory=dict_row) as cur:
+    async with container.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(sql, [*params, limit + 1])
         rows = await cur.fetchall()
     more = len(rows) > limit

@@ -27,7 +27,7 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz")
 async def readyz(container: ContainerDep) -> JSONResponse:
     async def event_store() -> bool:
-        async with await container.connect() as conn:
+        async with container.connection() as conn:
             await conn.execute("SELECT 1")
         return True
 
@@ -55,7 +55,7 @@ async def readyz(container: ContainerDep) -> JSONResponse:
 @router.get("/metrics", dependencies=[requires(Permission.METRICS_READ)])
 async def metrics(container: ContainerDep) -> Response:
     # Lags are read from the database at scrape time, so any API process reports the truth.
-    async with await container.connect() as conn:
+    async with container.connection() as conn:
         current = await lags(conn)
     RELAY_LAG.set(current.pop("relay"))
     for projection, lag in current.items():

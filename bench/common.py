@@ -1,0 +1,261 @@
+"""What every measurement shares: the servers, a fresh environment per run, statistics, output."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+
+from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis, free_port
+from infra.lag import lags
+from infra.postgres import create_schema
+from infra.secret_box import AesGcmSecretBox
+from infra.stores import open_event_store
+from tests.support import System, answers, drop_database, fresh_database
+
+JWT_SECRET = "bench-jwt-secret-" + "x" * 32
+SEALING_KEY = "bench-sealing-key"
+
+
+def quiet_missing_sniffio() -> None:
+    """Make the load generator's failed `import sniffio` cheap.
+
+    httpcore 1.0 imports sniffio on every pool operation and falls back to asyncio when that
+    fails; the anyio installed here (4.16) does not pull sniffio in, so each request paid a full
+    failed import (a stat of every sys.path entry). A None entry in sys.modules makes that import
+    fail at once, with the same outcome. Only this (client) process is affected, never the servers
+    measured.
+    """
+    if importlib.util.find_spec("sniffio") is None:
+        sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+
+def progress(name: str, message: str) -> None:
+    """One line per phase, so a long run shows where it is."""
+    print(f"[{time.strftime('%H:%M:%S')}] {name}: {message}", flush=True)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The nearest-rank percentile (pct in 0..100) of `values`; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Row:
+    """One figure of a measurement, with its target where the issue sets one."""
+
+    metric: str
+    value: str
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def verdict(self) -> str:
+        return "" if self.met is None else ("met" if self.met else "NOT met")
+
+
+@dataclass
+class Result:
+    """What a measurement reports: its figures, and notes on how they were taken."""
+
+    name: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        lines = [
+            f"### {self.name}: {self.title}",
+            "",
+            "| metric | value | target | verdict |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {r.metric} | {r.value} | {r.target} | {r.verdict} |" for r in self.rows]
+        if self.notes:
+            lines.append("")
+            lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Servers:
+    """The PostgreSQL server (maintenance DSN) and Redis every measurement shares."""
+
+    postgres: str
+    redis_url: str
+    postgres_kind: str
+    redis_kind: str
+
+    def postgres_version(self) -> str:
+        with psycopg.connect(self.postgres) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+        return str(row[0]) if row else "?"
+
+
+@contextmanager
+def servers(workdir: Path) -> Iterator[Servers]:
+    """The machine's PostgreSQL and Redis where they answer on their usual ports, else embedded."""
+    with ExitStack() as stack:
+        if answers("127.0.0.1", 5432):
+            pg, pg_kind = "postgresql://postgres@127.0.0.1:5432/postgres", "system"
+        else:
+            embedded_pg = EmbeddedPostgres(workdir / "pg")
+            dsn = embedded_pg.start()
+            stack.callback(embedded_pg.stop)
+            pg, pg_kind = dsn.rsplit("/", 1)[0] + "/postgres", "embedded"
+        if answers("127.0.0.1", 6379):
+            redis_url, redis_kind = "redis://127.0.0.1:6379/0", "system"
+        else:
+            embedded_redis = EmbeddedRedis(workdir / "redis")
+            redis_url = embedded_redis.start()
+            stack.callback(embedded_redis.stop)
+            redis_kind = "embedded"
+        yield Servers(pg, redis_url, pg_kind, redis_kind)
+
+
+class BenchSystem(System):
+    """The system's processes with fixed keys, so the benchmark can mint tokens the API accepts."""
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **super().env,
+            "DATAWAVE_JWT_SECRET": JWT_SECRET,
+            "DATAWAVE_SECRET_KEY": SEALING_KEY,
+        }
+
+
+@contextmanager
+def environment(name: str, srv: Servers) -> Iterator[BenchSystem]:
+    """A fresh database, Redis prefix and broker (in a temp dir); all removed afterwards."""
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{name}-")))
+        dsn = fresh_database(srv.postgres)
+        stack.callback(drop_database, srv.postgres, dsn)
+        # The tables exist before any component starts: processes that create the event store's
+        # table at the same moment can collide (see BENCHMARKS.md), which is not what is measured.
+        create_schema(dsn)
+        open_event_store(dsn, AesGcmSecretBox(SEALING_KEY)).close()
+        prefix = f"dwbench:{name}:{uuid.uuid4().hex[:8]}"
+        stack.callback(_delete_prefix, srv.redis_url, prefix)
+        broker = EmbeddedKafka(tmp / "kafka")
+        broker.start()
+        stack.callback(broker.stop)
+        system = BenchSystem(dsn, srv.redis_url, prefix, broker.bootstrap, tmp, free_port())
+        stack.callback(system.stop)
+        yield system
+
+
+def _delete_prefix(redis_url: str, prefix: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    finally:
+        client.close()
+
+
+def current_lags(dsn: str) -> dict[str, int]:
+    """The relay's and each projection's lag, in event-store positions."""
+
+    async def read() -> dict[str, int]:
+        async with await psycopg.AsyncConnection.connect(dsn) as conn:
+            return await lags(conn)
+
+    return asyncio.run(read())
+
+
+def machine() -> dict[str, Any]:
+    """nproc, RAM and the kernel, for the results header."""
+    ram_kb = 0
+    with Path("/proc/meminfo").open() as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                ram_kb = int(line.split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": round(ram_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "cpu": _cpu_model(),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        out = subprocess.run(["/usr/bin/lscpu"], capture_output=True, text=True, check=False)
+    except OSError:
+        return "?"
+    for line in out.stdout.splitlines():
+        if line.startswith("Model name:"):
+            return line.split(":", 1)[1].strip()
+    return "?"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """User plus system CPU time this (benchmark client) process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class CpuMeter:
+    """CPU used by a server process and by this process between start() and stop()."""
+
+    pid: int
+    server: float = 0.0
+    client: float = 0.0
+    seconds: float = 0.0
+
+    def start(self) -> None:
+        self._marks = (cpu_seconds(self.pid), own_cpu_seconds(), time.perf_counter())
+
+    def stop(self) -> None:
+        server, client, began = self._marks
+        self.server = cpu_seconds(self.pid) - server
+        self.client = own_cpu_seconds() - client
+        self.seconds = time.perf_counter() - began
+
+    def describe(self, requests: int) -> str:
+        per = f", {self.server * 1000 / requests:.1f} ms per request" if requests else ""
+        return (
+            f"server {self.server / self.seconds:.2f} cores{per}; "
+            f"benchmark client {self.client / self.seconds:.2f} cores"
+        )

@@ -1,0 +1,240 @@
+"""e2e_lag: command accepted -> visible in the query API, at a steady rate of commands.
+
+With the API, relay and worker running (and the worker seen consuming), POST registrations at a
+fixed rate; for each accepted one, GET it (no consistency token) every few milliseconds until it
+answers 200 (a 5xx or a connection error is counted and polled again, as a client would). The lag
+is the arrival of that 200 minus the arrival of the POST's response, so it errs on the high side
+by up to one poll interval plus one GET. The target applies at 200/s; a phase at 50/s follows for
+reference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+from api.auth import issue_token
+from bench.common import (
+    JWT_SECRET,
+    BenchSystem,
+    CpuMeter,
+    Result,
+    Row,
+    Servers,
+    environment,
+    load_average,
+    percentile,
+    progress,
+    quiet_missing_sniffio,
+)
+from tests.support import wait_http
+
+NAME = "e2e_lag"
+TITLE = "end-to-end lag, command accepted -> visible in the query API"
+RATE = 200
+RATES = (RATE, 50)
+POLL = 0.005
+VISIBLE_TIMEOUT = 30.0
+TARGET_P99_MS = 250.0
+PATH = "/api/v1/data-sources"
+CLIENTS = 50
+CLIENT_CONNECTIONS = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    post_seconds: float
+    lag_seconds: float  # inf when never visible within VISIBLE_TIMEOUT
+    polls: int
+    failed_polls: int = 0  # 5xx answers and connection errors, polled again like 404s
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    outcomes: list[Outcome]
+    send_seconds: float
+    late_sends: int
+
+
+def register_body(run: str, n: int) -> dict[str, object]:
+    return {
+        "name": f"lag-{run}-{n}",
+        "kind": "postgresql",
+        "connection": {"dsn": f"postgresql://reader:pw{n}@db{n % 7}:5432/warehouse"},
+        "owner": "data-platform-team",
+        "tags": ["bench"],
+    }
+
+
+async def command_and_watch(client: httpx.AsyncClient, body: dict[str, object]) -> Outcome:
+    sent = time.perf_counter()
+    try:
+        response = await client.post(PATH, json=body)
+    except httpx.HTTPError as error:
+        failed = f"POST {type(error).__name__}"
+        return Outcome(time.perf_counter() - sent, math.inf, 0, error=failed)
+    accepted = time.perf_counter()
+    if response.status_code != 201:
+        return Outcome(accepted - sent, math.inf, 0, error=f"POST {response.status_code}")
+    url = f"{PATH}/{response.json()['id']}"
+    polls = failed_polls = 0
+    while time.perf_counter() - accepted < VISIBLE_TIMEOUT:
+        polls += 1
+        try:
+            got = await client.get(url)
+        except httpx.TransportError:
+            # e.g. a kept-alive connection the server closed as we reused it: poll again
+            failed_polls += 1
+            await asyncio.sleep(POLL)
+            continue
+        if got.status_code == 200:
+            return Outcome(accepted - sent, time.perf_counter() - accepted, polls, failed_polls)
+        if got.status_code >= 500:
+            failed_polls += 1
+        elif got.status_code != 404:
+            status = f"GET {got.status_code}"
+            return Outcome(accepted - sent, math.inf, polls, failed_polls, status)
+        await asyncio.sleep(POLL)
+    return Outcome(accepted - sent, math.inf, polls, failed_polls, "not visible in time")
+
+
+async def steady(clients: list[httpx.AsyncClient], rate: int, seconds: float) -> Phase:
+    """Start one command every 1/rate s (not waiting for earlier ones), then wait for all."""
+    run = uuid.uuid4().hex[:8]
+    total = round(rate * seconds)
+    tasks: list[asyncio.Task[Outcome]] = []
+    late = 0
+    start = time.perf_counter()
+    for n in range(total):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -0.01:
+            late += 1
+        client = clients[n % len(clients)]
+        tasks.append(asyncio.create_task(command_and_watch(client, register_body(run, n))))
+    send_seconds = time.perf_counter() - start
+    return Phase(list(await asyncio.gather(*tasks)), send_seconds, late)
+
+
+async def measure(
+    system: BenchSystem, seconds: float, warmup: float, api_pid: int
+) -> list[tuple[int, Phase, CpuMeter]]:
+    """Warm up, then one phase at each rate of RATES; each phase waits for all its commands."""
+    token = issue_token(JWT_SECRET, "bench", ["admin"], 3600)
+    async with contextlib.AsyncExitStack() as stack:
+        # Many small pools: httpcore scans every connection of a pool on each request, so one
+        # pool of hundreds of connections would make the load generator the bottleneck.
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=system.api_url,
+                    headers={"Authorization": f"Bearer {token}"},
+                    limits=httpx.Limits(max_connections=CLIENT_CONNECTIONS),
+                    timeout=60.0,
+                )
+            )
+            for _ in range(CLIENTS)
+        ]
+        began = time.perf_counter()
+        first = await command_and_watch(clients[0], register_body("first", 0))
+        while first.error == "not visible in time" and time.perf_counter() - began < 180:
+            first = await command_and_watch(clients[0], register_body(uuid.uuid4().hex[:8], 0))
+        if first.error is not None:
+            raise RuntimeError(f"the first command never became visible: {first.error}")
+        progress(
+            NAME,
+            f"worker consuming ({time.perf_counter() - began:.1f} s); "
+            f"warm-up {warmup:g} s at {RATE}/s",
+        )
+        await steady(clients, RATE, warmup)
+        phases = []
+        for rate in RATES:
+            progress(NAME, f"measuring {seconds:g} s at {rate}/s (load {load_average()})")
+            meter = CpuMeter(api_pid)
+            meter.start()
+            phase = await steady(clients, rate, seconds)
+            meter.stop()
+            phases.append((rate, phase, meter))
+            lags_ms = [o.lag_seconds * 1000 for o in phase.outcomes]
+            progress(
+                NAME,
+                f"{rate}/s: lag p50 {percentile(lags_ms, 50):.0f} ms, "
+                f"p99 {percentile(lags_ms, 99):.0f} ms",
+            )
+        return phases
+
+
+def rows_of(rate: int, phase: Phase, meter: CpuMeter) -> list[Row]:
+    outcomes = phase.outcomes
+    lags_ms = [o.lag_seconds * 1000 for o in outcomes]
+    posts_ms = [o.post_seconds * 1000 for o in outcomes]
+    errors = [o.error for o in outcomes if o.error is not None]
+    p99 = percentile(lags_ms, 99)
+    targeted = rate == RATE
+    at = f"at {rate}/s"
+    return [
+        Row(f"{at}: lag p50", f"{percentile(lags_ms, 50):.0f} ms"),
+        Row(f"{at}: lag p95", f"{percentile(lags_ms, 95):.0f} ms"),
+        Row(
+            f"{at}: lag p99",
+            f"{p99:.0f} ms",
+            f"<= {TARGET_P99_MS:.0f} ms" if targeted else "(reference)",
+            p99 <= TARGET_P99_MS if targeted else None,
+        ),
+        Row(f"{at}: lag max", f"{max(lags_ms):.0f} ms"),
+        Row(
+            f"{at}: commands sent, achieved send rate",
+            f"{len(outcomes)}, {len(outcomes) / phase.send_seconds:.0f}/s "
+            f"({phase.late_sends} sent > 10 ms late)",
+        ),
+        Row(
+            f"{at}: POST latency p50 / p99",
+            f"{percentile(posts_ms, 50):.0f} / {percentile(posts_ms, 99):.0f} ms",
+        ),
+        Row(
+            f"{at}: GET polls per command (mean)",
+            f"{sum(o.polls for o in outcomes) / max(1, len(outcomes)):.1f}",
+        ),
+        Row(f"{at}: CPU (API process; this client)", meter.describe(0)),
+        Row(
+            f"{at}: GET polls failed (5xx or connection error; polled again)",
+            f"{sum(o.failed_polls for o in outcomes)}",
+        ),
+        Row(
+            f"{at}: commands failed or never visible",
+            f"{len(errors)}" + (f" ({errors[0]}, ...)" if errors else ""),
+        ),
+    ]
+
+
+def run(srv: Servers, quick: bool) -> Result:
+    seconds = 5.0 if quick else 20.0
+    warmup = 1.0 if quick else 3.0
+    quiet_missing_sniffio()
+    result = Result(NAME, TITLE)
+    result.notes.append(f"load average before: {load_average()}")
+    with environment(NAME, srv) as system:
+        system.start("api", "relay", "worker")
+        wait_http(f"{system.api_url}/healthz")
+        progress(NAME, "API answers; waiting for the worker to consume a first command")
+        process = system.components["api"].process
+        assert process is not None
+        phases = asyncio.run(measure(system, seconds, warmup, process.pid))
+    for rate, phase, meter in phases:
+        result.rows += rows_of(rate, phase, meter)
+    result.notes.append(
+        f"{seconds:g} s per rate after a {warmup:g} s warm-up at {RATE}/s; the target applies "
+        f"at {RATE}/s, the lower rate is for reference; API, relay and worker as subprocesses; "
+        f"GET polled every {POLL * 1000:g} ms without a consistency token; lag = arrival of the "
+        "first 200 minus arrival of the POST's 201 (an upper bound); commands never visible "
+        "would count as infinite lag in the percentiles"
+    )
+    return result

@@ -1,0 +1,240 @@
+"""projection: Kafka -> PostgreSQL read model throughput of the worker, in events per second.
+
+Per run (fresh database and broker): fill the event store with registrations from many threads,
+start the relay and wait until it has published everything, then start the worker and time from
+the first applied batch (so the consumer-group join is excluded) until every projection is caught
+up. The events counted are the public ones, i.e. the messages that went through Kafka.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from bench.common import (
+    SEALING_KEY,
+    BenchSystem,
+    Result,
+    Row,
+    Servers,
+    cpu_seconds,
+    environment,
+    load_average,
+    median,
+    progress,
+)
+from commands.data_sources import DataSources
+from commands.messages import RegisterDataSource
+from domain.meta import EventMeta
+from infra.lag import lags
+from infra.postgres import EVENTS_TABLE, create_schema
+from infra.secret_box import AesGcmSecretBox
+from infra.stores import open_event_store
+
+NAME = "projection"
+TITLE = "projection throughput, Kafka -> PostgreSQL read model"
+TARGET = 25_000
+POLL = 0.05
+FILL_THREADS = 16
+META: EventMeta = {"actor": "bench", "correlation_id": "bench", "causation_id": "bench"}
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    commands: int
+    fill_seconds: float
+    relay_rate: float
+    worker_join_seconds: float
+    applied_in_window: int
+    window_seconds: float
+    worker_cpu_seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.applied_in_window / self.window_seconds if self.window_seconds > 0 else 0.0
+
+
+def fill(app: DataSources, commands: int, threads: int = FILL_THREADS) -> float:
+    """Register `commands` sources from `threads` threads; the seconds it took."""
+    run = uuid.uuid4().hex[:8]
+    lock = threading.Lock()
+    issued = [0]
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            with lock:
+                if issued[0] >= commands:
+                    return
+                issued[0] += 1
+                n = issued[0]
+            try:
+                app.register(
+                    RegisterDataSource(
+                        name=f"bench-{run}-{n}",
+                        kind="postgresql",
+                        connection={"dsn": f"postgresql://reader:pw{n}@db{n % 7}:5432/x"},
+                        owner="data-platform-team",
+                        tags=["bench", f"t{n % 10}"],
+                    ),
+                    META,
+                )
+            except BaseException as error:  # noqa: BLE001 - re-raised below
+                errors.append(error)
+                return
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - began
+
+
+async def _scalar(conn: psycopg.AsyncConnection[Any], sql: str) -> int:
+    cur = await conn.execute(sql)
+    row = await cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def _wait_relay(dsn: str, public: int, timeout: float) -> float:
+    """Wait until the relay has published everything; its publishing rate in public events/s."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        head = await _scalar(conn, f"SELECT MAX(notification_id) FROM {EVENTS_TABLE}")
+        deadline = time.monotonic() + timeout
+        first: float | None = None
+        first_position = 0
+        while time.monotonic() < deadline:
+            position = await _scalar(conn, "SELECT MAX(position) FROM relay_position")
+            now = time.perf_counter()
+            if position > 0 and first is None:
+                first, first_position = now, position
+            if position >= head and first is not None:
+                published = public * (head - first_position) / head
+                return published / (now - first) if now > first else float("nan")
+            await asyncio.sleep(POLL)
+    raise TimeoutError(f"the relay did not publish {head} positions within {timeout:.0f} s")
+
+
+async def _time_worker(
+    dsn: str, public: int, started: float, pid: int, timeout: float
+) -> tuple[float, int, float, float]:
+    """(join seconds, events applied after the first batch was seen, seconds to all applied,
+    CPU seconds the worker used meanwhile)."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        deadline = time.monotonic() + timeout
+        first: float | None = None
+        applied_at_first = 0
+        cpu_at_first = 0.0
+        while time.monotonic() < deadline:
+            if first is None:
+                if await _scalar(conn, "SELECT count(*) FROM projection_positions") > 0:
+                    first = time.perf_counter()
+                    cpu_at_first = cpu_seconds(pid)
+                    applied_at_first = await _scalar(conn, "SELECT count(*) FROM rm_audit_events")
+            else:
+                current = await lags(conn)
+                if all(v == 0 for v in current.values()):
+                    done = time.perf_counter()
+                    cpu = cpu_seconds(pid) - cpu_at_first
+                    return first - started, public - applied_at_first, done - first, cpu
+            await asyncio.sleep(POLL)
+    raise TimeoutError(f"the worker did not apply {public} events within {timeout:.0f} s")
+
+
+def _check(system: BenchSystem, commands: int) -> None:
+    with psycopg.connect(system.dsn) as conn:
+        audit = conn.execute("SELECT count(*) FROM rm_audit_events").fetchone()
+        sources = conn.execute("SELECT count(*) FROM rm_data_sources").fetchone()
+    assert audit is not None and sources is not None
+    if audit[0] != commands or sources[0] != commands:
+        raise AssertionError(
+            f"expected {commands} rows, got audit {audit[0]}, sources {sources[0]}"
+        )
+
+
+def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
+    with environment(NAME, srv) as system:
+        create_schema(system.dsn)
+        app = open_event_store(system.dsn, AesGcmSecretBox(SEALING_KEY))
+        try:
+            progress(NAME, f"{label}: filling the event store with {commands} registrations")
+            fill_seconds = fill(app, commands)
+        finally:
+            app.close()
+        progress(
+            NAME,
+            f"{label}: filled in {fill_seconds:.1f} s ({commands / fill_seconds:.0f} commands/s); "
+            "starting the relay",
+        )
+        system.start("relay")
+        relay_rate = asyncio.run(_wait_relay(system.dsn, commands, timeout=900))
+        progress(
+            NAME,
+            f"{label}: relay published everything ({relay_rate:.0f} events/s); "
+            f"starting the worker (load {load_average()})",
+        )
+        started = time.perf_counter()
+        system.start("worker")
+        process = system.components["worker"].process
+        assert process is not None
+        join, applied, seconds, cpu = asyncio.run(
+            _time_worker(system.dsn, commands, started, process.pid, timeout=1800)
+        )
+        _check(system, commands)
+        figures = RunFigures(commands, fill_seconds, relay_rate, join, applied, seconds, cpu)
+        progress(
+            NAME,
+            f"{label}: worker joined in {join:.1f} s, then applied {applied} events in "
+            f"{seconds:.2f} s = {figures.rate:.0f} events/s, using {cpu / seconds:.2f} CPU cores",
+        )
+        return figures
+
+
+def run(srv: Servers, quick: bool) -> Result:
+    commands = 10_000 if quick else 60_000
+    repeats = 1 if quick else 3
+    result = Result(NAME, TITLE)
+    result.notes.append(f"load average before: {load_average()}")
+    runs = [one_run(srv, commands, f"run {i}/{repeats}") for i in range(1, repeats + 1)]
+    rate = median([r.rate for r in runs])
+    result.rows += [
+        Row(
+            "worker events/s (first batch applied -> all applied)",
+            f"{rate:,.0f} ({', '.join(f'{r.rate:.0f}' for r in runs)})",
+            f">= {TARGET:,}/s",
+            rate >= TARGET,
+        ),
+        Row(
+            "worker start to first batch applied (excluded)",
+            f"{median([r.worker_join_seconds for r in runs]):.1f} s",
+        ),
+        Row(
+            "worker process CPU during the window (cores)",
+            f"{median([r.worker_cpu_seconds / r.window_seconds for r in runs]):.2f}",
+        ),
+        Row(
+            "relay publish rate (for reference)",
+            f"{median([r.relay_rate for r in runs]):,.0f} events/s",
+        ),
+        Row(
+            "fill: group-commit appends, 16 threads (for reference)",
+            f"{median([r.commands / r.fill_seconds for r in runs]):,.0f} commands/s",
+        ),
+    ]
+    result.notes.append(
+        f"{commands:,} registrations per run = {commands:,} public events (the DataSource events "
+        f"that go through Kafka) + {commands:,} internal name-claim events the relay skips; "
+        f"median of {repeats} run(s), each with a fresh database and broker; individual runs in "
+        "parentheses; the read model was checked complete after each run"
+    )
+    return result
