@@ -87,8 +87,3 @@ def to_envelope(event: DomainEventProtocol[Any], position: int) -> dict[str, Any
 def encode(envelope: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON, as any Kafka client can read it."""
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def event_name(envelope: dict[str, Any]) -> str:
-    """`Registered` from `datawave.sources.Registered.v1`."""
-    return str(envelope["type"]).split(".")[-2]

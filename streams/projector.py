@@ -51,8 +51,8 @@ class Projector:
         self.event_log = event_log
         self._conn: AsyncConnection[Any] | None = None
 
-    async def apply(self, items: list[tuple[str, int, dict[str, Any]]]) -> None:
-        """Apply (topic, partition, envelope) items, retrying transient database errors."""
+    async def apply(self, items: list[tuple[str, int, bytes]]) -> None:
+        """Apply (topic, partition, message) items, retrying transient database errors."""
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type(psycopg.OperationalError),
             wait=wait_random_exponential(multiplier=0.1, max=5),
@@ -65,18 +65,20 @@ class Projector:
             with attempt:
                 await self._apply_once(items)
 
-    async def _apply_once(self, items: list[tuple[str, int, dict[str, Any]]]) -> None:
+    async def _apply_once(self, items: list[tuple[str, int, bytes]]) -> None:
         conn = await self._connection()
         positions: dict[tuple[str, int], int] = {}
-        for topic, partition, envelope in items:
+        sources: list[dict[str, Any]] = []
+        for topic, partition, message in items:
+            envelope = json.loads(message)
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
-        sources = [e for t, _, e in items if t == SOURCES_TOPIC]
-        envelopes = [e for _, _, e in items]
+            if topic == SOURCES_TOPIC:
+                sources.append(envelope)
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 touched = await apply_sources_batch(cur, sources, self._fill_gap) if sources else {}
-                await apply_audit_batch(cur, envelopes)
+                await apply_audit_batch(cur, [message for _, _, message in items])
                 await record_positions(
                     cur, SOURCES, {k: v for k, v in positions.items() if k[0] == SOURCES_TOPIC}
                 )
@@ -88,7 +90,7 @@ class Projector:
         # PostgreSQL as duplicates) still refreshes it from the committed rows.
         await self.cache.put_rows(touched.values())
         PROJECTED.labels(SOURCES).inc(len(sources))
-        PROJECTED.labels(AUDIT).inc(len(envelopes))
+        PROJECTED.labels(AUDIT).inc(len(items))
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
         log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)
@@ -133,9 +135,7 @@ def create_faust_app(
     @app.agent(topic, concurrency=1)
     async def project(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW):
-            await projector.apply(
-                [(e.message.topic, e.message.partition, json.loads(e.value)) for e in events]
-            )
+            await projector.apply([(e.message.topic, e.message.partition, e.value) for e in events])
 
     return app
 

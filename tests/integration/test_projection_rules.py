@@ -8,6 +8,7 @@ from typing import Any
 import redis.asyncio as aredis
 
 from commands.messages import RegisterDataSource, UpdateDataSource
+from infra.envelope import encode
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.read_models import RedisSourceCache
@@ -24,7 +25,7 @@ def test_duplicates_are_skipped_and_gaps_filled(database: str, redis_url: str) -
     app.update(UpdateDataSource(sid, owner="second"), META)
     app.update(UpdateDataSource(sid, tags=["third"]), META)
     log = EventLog(app, database)
-    envelopes = [e.envelope for e in log.read(0, 100) if e.envelope is not None]
+    envelopes = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
     v1, _v2, v3 = envelopes
 
     async def run() -> dict[str, Any]:
