@@ -41,7 +41,7 @@ class DataSources(Application[UUID]):
     def register(self, cmd: RegisterDataSource, meta: EventMeta) -> Receipt:
         """Register a source under a name no live source uses."""
 
-        def attempt() -> Receipt:
+        def attempt(first_try: bool) -> Receipt:
             split = split_secret(cmd.connection)
             source = DataSource.register(
                 name=cmd.name,
@@ -53,7 +53,13 @@ class DataSources(Application[UUID]):
                 meta=meta,
                 file_roots=self.file_roots,
             )
-            claim = self._claim_name(source.name, source.id, meta)
+            # Most names are new: claim optimistically without reading the index; if the name
+            # exists, the key conflict sends us round again, this time reading it.
+            claim = (
+                SourceName(name=source.name, source_id=source.id, meta=meta)
+                if first_try
+                else self._claim_name(source.name, source.id, meta)
+            )
             return self._save_and_receipt(source, source, claim)
 
         return self._retrying(attempt)
@@ -61,7 +67,7 @@ class DataSources(Application[UUID]):
     def update(self, cmd: UpdateDataSource, meta: EventMeta) -> Receipt:
         """Change a live source; a new name is claimed and the old one released atomically."""
 
-        def attempt() -> Receipt:
+        def attempt(_: bool) -> Receipt:
             source = self._get(cmd.data_source_id, cmd.expected_version)
             changes: dict[str, Any] = {}
             if cmd.name is not None:
@@ -87,7 +93,7 @@ class DataSources(Application[UUID]):
     def decommission(self, cmd: DecommissionDataSource, meta: EventMeta) -> Receipt:
         """Retire a source and free its name for reuse."""
 
-        def attempt() -> Receipt:
+        def attempt(_: bool) -> Receipt:
             source = self._get(cmd.data_source_id, cmd.expected_version)
             source.decommission(cmd.reason, meta)
             released = self._release_name(source.name, source.id, meta)
@@ -140,11 +146,12 @@ class DataSources(Application[UUID]):
         )
         return Receipt(aggregate_id=subject.id, version=subject.version, position=position)
 
-    def _retrying(self, attempt: Callable[[], T]) -> T:
-        for _ in range(MAX_CONFLICT_RETRIES):
+    def _retrying(self, attempt: Callable[[bool], T]) -> T:
+        """Run `attempt(first_try)`; on a key conflict (another writer saved first) run it
+        again, which reloads and so re-checks names and expected versions."""
+        for tries in range(MAX_CONFLICT_RETRIES):
             try:
-                return attempt()
+                return attempt(tries == 0)
             except IntegrityError:
-                # Another writer saved first; reloading re-checks names and expected versions.
                 continue
-        return attempt()
+        return attempt(False)

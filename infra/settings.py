@@ -10,6 +10,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+MIN_JWT_SECRET_BYTES = 32
+
+
 class Settings(BaseSettings):
     """Where the servers are, where the data folder is, and the install's keys."""
 
@@ -36,6 +39,9 @@ class Settings(BaseSettings):
 
     def jwt_key(self) -> str:
         """The HS256 secret: configured, or generated once and kept in the data folder."""
+        if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            # RFC 7518 §3.2: an HS256 key shorter than the hash makes tokens guessable.
+            raise ValueError(f"DATAWAVE_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
         return self.jwt_secret or _stored_secret(self.data_dir / "jwt.secret")
 
     def sealing_key(self) -> str:

@@ -219,7 +219,7 @@ def test_tokens_are_required_and_checked(running: System) -> None:
 def forged_token() -> str:
     from api.auth import issue_token
 
-    return issue_token("some-other-install", "mallory", ["admin"], 600)
+    return issue_token("some-other-install-with-its-own-secret", "mallory", ["admin"], 600)
 
 
 @pytest.mark.parametrize(

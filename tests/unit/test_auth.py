@@ -15,7 +15,7 @@ from api.auth import (
     issue_token,
 )
 
-SECRET = "unit-secret"
+SECRET = "unit-secret-of-at-least-thirty-two-bytes"
 
 
 def test_a_minted_token_authenticates_with_its_roles() -> None:
@@ -44,7 +44,10 @@ def test_expired_and_foreign_tokens_are_refused() -> None:
     with pytest.raises(AuthenticationError, match="expired"):
         authenticate(SECRET, f"Bearer {expired}")
     with pytest.raises(AuthenticationError):
-        authenticate(SECRET, "Bearer " + issue_token("other", "a", ["admin"], 60))
+        authenticate(
+            SECRET,
+            "Bearer " + issue_token("another-install-secret-32-bytes-long", "a", ["admin"], 60),
+        )
     no_exp = jwt.encode(
         {"sub": "a", "roles": ["admin"], "iss": "datawave", "aud": "datawave"}, SECRET
     )
