@@ -9,7 +9,6 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 MIN_JWT_SECRET_BYTES = 32
 
 
