@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,8 +9,6 @@ from uuid import UUID
 
 from api.problems import BadQueryError, NotYetVisibleError
 from commands.messages import Receipt
-
-POLL_INTERVAL = 0.01
 
 
 @dataclass(frozen=True)
@@ -35,14 +32,21 @@ def decode(token: str) -> Token:
 
 
 async def wait_for(
-    token: Token, version_of: Callable[[UUID], Awaitable[int]], timeout: float
+    token: Token,
+    version_of: Callable[[UUID], Awaitable[int]],
+    changed: Callable[[float], Awaitable[None]],
+    timeout: float,
 ) -> None:
-    """Return once the read model holds the token's version; NotYetVisibleError after timeout."""
+    """Return once the read model holds the token's version; NotYetVisibleError after timeout.
+
+    `changed(seconds)` returns when a projection batch commits (or the seconds run out).
+    """
     deadline = time.monotonic() + timeout
     while await version_of(token.aggregate_id) < token.version:
-        if time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             raise NotYetVisibleError(
                 f"the read model has not reached version {token.version} of {token.aggregate_id} "
                 f"within {timeout:g} s; retry shortly"
             )
-        await asyncio.sleep(POLL_INTERVAL)
+        await changed(remaining)

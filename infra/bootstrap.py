@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from commands.data_sources import DataSources
 from infra.event_log import EventLog
 from infra.postgres import create_schema
+from infra.projection_signal import ProjectionSignal
 from infra.read_models import PostgresDataSourceView, RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
@@ -56,6 +57,7 @@ class Container:
     redis: Redis
     cache: RedisSourceCache
 
+    projection_signal: ProjectionSignal
     read_pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
 
     async def open_read_pool(self, max_size: int = 20) -> None:
@@ -68,8 +70,10 @@ class Container:
             open=False,
         )
         await self.read_pool.open(wait=True)
+        await self.projection_signal.start()
 
     async def close(self) -> None:
+        await self.projection_signal.stop()
         if self.read_pool is not None:
             await self.read_pool.close()
         await self.redis.aclose()
@@ -104,4 +108,5 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
         event_log=EventLog(app, endpoints.database_url),
         redis=redis,
         cache=RedisSourceCache(redis, settings.redis_prefix),
+        projection_signal=ProjectionSignal(endpoints.database_url),
     )

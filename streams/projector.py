@@ -25,6 +25,7 @@ from infra.envelope import CONTEXTS, topic_for
 from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
 from infra.metrics import PROJECTED
+from infra.projection_signal import announce
 from infra.read_models import (
     AUDIT,
     RedisSourceCache,
@@ -83,6 +84,7 @@ class Projector:
                     cur, SOURCES, {k: v for k, v in positions.items() if k[0] == SOURCES_TOPIC}
                 )
                 await record_positions(cur, AUDIT, positions)
+                await announce(cur, max(positions.values()))
         except psycopg.OperationalError:
             await self._reset()
             raise

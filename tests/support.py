@@ -32,6 +32,7 @@ from domain.meta import EventMeta
 from infra.embedded import free_port
 from infra.event_log import EventLog
 from infra.lag import lags
+from infra.postgres import EVENTS_TABLE
 from infra.settings import Settings
 from projections.data_sources import apply_event
 
@@ -136,6 +137,14 @@ class System:
     def stop(self) -> None:
         for component in self.components.values():
             component.stop()
+
+    def event_store_head(self) -> int:
+        """The highest position in the event store: it moves with every stored event."""
+        with psycopg.connect(self.dsn) as conn:
+            row = conn.execute(
+                f"SELECT COALESCE(MAX(notification_id), 0) FROM {EVENTS_TABLE}"
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def token(self, *roles: str, subject: str = "tester", ttl: int = 600) -> str:
         """A bearer token the running API accepts."""

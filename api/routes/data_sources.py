@@ -110,6 +110,9 @@ async def _wait(container: ContainerDep, token: str | None) -> consistency.Token
         return None
     decoded = consistency.decode(token)
     await consistency.wait_for(
-        decoded, container.source_view().version_of, container.settings.read_wait_timeout
+        decoded,
+        container.source_view().version_of,
+        container.projection_signal.changed,
+        container.settings.read_wait_timeout,
     )
     return decoded
