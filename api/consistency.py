@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from api.problems import BadQueryError, NotYetVisibleError
 from commands.messages import Receipt
+from infra.projection_signal import ReadModelWaiters
 
 
 @dataclass(frozen=True)
@@ -31,22 +30,10 @@ def decode(token: str) -> Token:
         raise BadQueryError("the consistency token is not one this API issued") from None
 
 
-async def wait_for(
-    token: Token,
-    version_of: Callable[[UUID], Awaitable[int]],
-    changed: Callable[[float], Awaitable[None]],
-    timeout: float,
-) -> None:
-    """Return once the read model holds the token's version; NotYetVisibleError after timeout.
-
-    `changed(seconds)` returns when a projection batch commits (or the seconds run out).
-    """
-    deadline = time.monotonic() + timeout
-    while await version_of(token.aggregate_id) < token.version:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise NotYetVisibleError(
-                f"the read model has not reached version {token.version} of {token.aggregate_id} "
-                f"within {timeout:g} s; retry shortly"
-            )
-        await changed(remaining)
+async def wait_for(token: Token, waiters: ReadModelWaiters, timeout: float) -> None:
+    """Return once the read model holds the token's version; NotYetVisibleError after timeout."""
+    if not await waiters.wait(token.aggregate_id, token.version, timeout):
+        raise NotYetVisibleError(
+            f"the read model has not reached version {token.version} of {token.aggregate_id} "
+            f"within {timeout:g} s; retry shortly"
+        )

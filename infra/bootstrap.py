@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from commands.data_sources import DataSources
 from infra.event_log import EventLog
 from infra.postgres import create_schema
-from infra.projection_signal import ProjectionSignal
+from infra.projection_signal import ReadModelWaiters
 from infra.read_models import PostgresDataSourceView, RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
@@ -57,8 +57,8 @@ class Container:
     redis: Redis
     cache: RedisSourceCache
 
-    projection_signal: ProjectionSignal
     read_pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
+    waiters: ReadModelWaiters | None = None
 
     async def open_read_pool(self, max_size: int = 20) -> None:
         """Pooled read-side connections; opened inside the serving event loop."""
@@ -70,10 +70,12 @@ class Container:
             open=False,
         )
         await self.read_pool.open(wait=True)
-        await self.projection_signal.start()
+        self.waiters = ReadModelWaiters(self.endpoints.database_url, self.source_view().versions_of)
+        await self.waiters.start()
 
     async def close(self) -> None:
-        await self.projection_signal.stop()
+        if self.waiters is not None:
+            await self.waiters.stop()
         if self.read_pool is not None:
             await self.read_pool.close()
         await self.redis.aclose()
@@ -108,5 +110,4 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
         event_log=EventLog(app, endpoints.database_url),
         redis=redis,
         cache=RedisSourceCache(redis, settings.redis_prefix),
-        projection_signal=ProjectionSignal(endpoints.database_url),
     )

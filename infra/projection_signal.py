@@ -1,23 +1,27 @@
-"""Tells readers waiting for a consistency token that a projection batch has committed.
+"""Read-your-writes waiting that costs one read-model query per projection batch, not per reader.
 
-The projection sends a PostgreSQL NOTIFY in each batch's transaction (delivered at commit);
-one LISTEN connection per API process wakes every waiter, so waiting costs one read-model
-lookup per batch instead of one per waiter every few milliseconds.
+The projection sends a PostgreSQL NOTIFY in each batch's transaction (delivered at commit). One
+LISTEN connection per API process wakes a single loop, which looks up the versions of every
+aggregate some reader is waiting for in one query and releases those that are now visible.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import structlog
 from psycopg import AsyncCursor
 
 CHANNEL = "datawave_projected"
-# A lost notification (e.g. while reconnecting) delays a waiter by at most this.
+# A lost notification (e.g. while reconnecting) delays a reader by at most this.
 FALLBACK_WAIT = 0.1
+
+VersionsOf = Callable[[list[UUID]], Awaitable[dict[UUID, int]]]
 
 log = structlog.get_logger()
 
@@ -27,36 +31,70 @@ async def announce(cur: AsyncCursor[Any], position: int) -> None:
     await cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(position)))
 
 
-class ProjectionSignal:
-    """An event that fires (and resets) whenever any projection batch commits."""
+class ReadModelWaiters:
+    """Readers waiting for an aggregate to reach a version in the read model."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, versions_of: VersionsOf) -> None:
         self.dsn = dsn
-        self._changed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.versions_of = versions_of
+        self._waiting: dict[UUID, list[tuple[int, asyncio.Future[None]]]] = {}
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._listen())
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._release())]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
-    async def changed(self, timeout: float) -> None:
-        """Return after the next batch commits, or after `timeout` (bounded by the fallback)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), min(timeout, FALLBACK_WAIT))
+    async def wait(self, aggregate_id: UUID, version: int, timeout: float) -> bool:
+        """True once the read model holds `version` of the aggregate; False after `timeout`."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(aggregate_id, []).append((version, future))
+        self._wake.set()
+        try:
+            await asyncio.wait_for(future, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            waiters = self._waiting.get(aggregate_id, [])
+            if (version, future) in waiters:
+                waiters.remove((version, future))
+            if not waiters:
+                self._waiting.pop(aggregate_id, None)
+
+    async def _release(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), FALLBACK_WAIT)
+            self._wake.clear()
+            if not self._waiting:
+                continue
+            try:
+                versions = await self.versions_of(list(self._waiting))
+            except psycopg.OperationalError as error:
+                log.warning("read_model_waiters_lookup_failed", error=type(error).__name__)
+                continue
+            for aggregate_id, current in versions.items():
+                for version, future in self._waiting.get(aggregate_id, []):
+                    if current >= version and not future.done():
+                        future.set_result(None)
 
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    async for _ in conn.notifies():
-                        self._changed.set()
-                        self._changed = asyncio.Event()
+                async for _ in self._notifications():
+                    self._wake.set()
             except psycopg.OperationalError as error:
                 log.warning("projection_signal_reconnect", error=type(error).__name__)
                 await asyncio.sleep(1.0)
+
+    async def _notifications(self) -> AsyncIterator[object]:
+        async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
+            await conn.execute(f"LISTEN {CHANNEL}")
+            async for notification in conn.notifies():
+                yield notification

@@ -194,13 +194,12 @@ class PostgresDataSourceView:
             row = await cur.fetchone()
         return None if row is None else public_source(row)
 
-    async def version_of(self, data_source_id: UUID) -> int:
+    async def versions_of(self, data_source_ids: list[UUID]) -> dict[UUID, int]:
         async with self._connection() as conn:
             cur = await conn.execute(
-                "SELECT version FROM rm_data_sources WHERE id = %s", (data_source_id,)
+                "SELECT id, version FROM rm_data_sources WHERE id = ANY(%s)", (data_source_ids,)
             )
-            row = await cur.fetchone()
-        return 0 if row is None else int(row[0])
+            return {row[0]: int(row[1]) for row in await cur.fetchall()}
 
     async def list(self, *, limit: int, cursor: str | None, status: str | None) -> Page:
         where, params = ["TRUE"], []

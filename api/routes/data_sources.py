@@ -109,10 +109,6 @@ async def _wait(container: ContainerDep, token: str | None) -> consistency.Token
     if token is None:
         return None
     decoded = consistency.decode(token)
-    await consistency.wait_for(
-        decoded,
-        container.source_view().version_of,
-        container.projection_signal.changed,
-        container.settings.read_wait_timeout,
-    )
+    assert container.waiters is not None, "opened in the app's lifespan"
+    await consistency.wait_for(decoded, container.waiters, container.settings.read_wait_timeout)
     return decoded
