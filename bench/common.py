@@ -7,6 +7,7 @@ import importlib.util
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -171,8 +172,17 @@ def environment(name: str, srv: Servers) -> Iterator[BenchSystem]:
         broker.start()
         stack.callback(broker.stop)
         system = BenchSystem(dsn, srv.redis_url, prefix, broker.bootstrap, tmp, free_port())
+        if keep := os.environ.get("BENCH_KEEP_LOGS"):
+            # Registered before system.stop, so it runs after it: the logs are complete.
+            stack.callback(_keep_logs, tmp, Path(keep) / f"{name}-{prefix.rsplit(':', 1)[1]}")
         stack.callback(system.stop)
         yield system
+
+
+def _keep_logs(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for log_file in source.glob("*.log"):
+        shutil.copy(log_file, target / log_file.name)
 
 
 def _delete_prefix(redis_url: str, prefix: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from commands.data_sources import DataSources
 from infra.event_log import EventLog
@@ -18,6 +18,8 @@ from infra.read_models import PostgresDataSourceView, RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
 from infra.stores import open_event_store
+
+REDIS_CONNECTIONS = 64
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,12 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
         group_commit=group_commit,
         file_roots=settings.file_roots(),
     )
-    redis = Redis.from_url(endpoints.redis_url)
+    # Blocking: under a burst a request waits for a free connection instead of failing.
+    redis = Redis(
+        connection_pool=BlockingConnectionPool.from_url(
+            endpoints.redis_url, max_connections=REDIS_CONNECTIONS, timeout=5
+        )
+    )
     return Container(
         settings=settings,
         endpoints=endpoints,

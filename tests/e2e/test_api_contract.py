@@ -3,6 +3,7 @@ every status code the contract names, read-your-writes, pagination, audit and op
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Any
@@ -262,3 +263,25 @@ def test_operations_endpoints(admin: httpx.Client, running: System) -> None:
     assert 'datawave_projection_lag_events{projection="data_sources"} 0.0' in metrics
     openapi = admin.get("/openapi.json").json()
     assert "/api/v1/data-sources/{data_source_id}" in openapi["paths"]
+
+
+def test_a_burst_of_concurrent_reads_gets_answers_not_errors(
+    running: System, admin: httpx.Client
+) -> None:
+    """Hundreds of readers at once queue for pooled connections instead of failing with 500."""
+    created = register(admin, "popular")
+    token = created.json()["consistency_token"]
+    path = f"{SOURCES}/{created.json()['id']}"
+    headers = dict(admin.headers)
+
+    async def burst() -> list[int]:
+        limits = httpx.Limits(max_connections=300)
+        async with httpx.AsyncClient(
+            base_url=running.api_url, headers=headers, timeout=60, limits=limits
+        ) as client:
+            responses = await asyncio.gather(
+                *(client.get(path, params={"consistency_token": token}) for _ in range(250))
+            )
+        return [r.status_code for r in responses]
+
+    assert set(asyncio.run(burst())) == {200}
