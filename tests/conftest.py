@@ -3,6 +3,7 @@ answer on their standard ports (as on CI), embedded ones otherwise; always the b
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +13,13 @@ from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
 from tests.support import System, answers, drop_database, fresh_database, system_on
 
 
+# DATAWAVE_TEST_EMBEDDED=1 runs the suite as on a machine without PostgreSQL and Redis.
+USE_LOCAL = os.environ.get("DATAWAVE_TEST_EMBEDDED") != "1"
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if answers("127.0.0.1", 5432):
+    if USE_LOCAL and answers("127.0.0.1", 5432):
         yield "postgresql://postgres@127.0.0.1:5432/postgres"
         return
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
@@ -25,7 +30,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if answers("127.0.0.1", 6379):
+    if USE_LOCAL and answers("127.0.0.1", 6379):
         yield "redis://127.0.0.1:6379/0"
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
