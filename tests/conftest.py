@@ -12,7 +12,6 @@ import pytest
 from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
 from tests.support import System, answers, drop_database, fresh_database, system_on
 
-
 # DATAWAVE_TEST_EMBEDDED=1 runs the suite as on a machine without PostgreSQL and Redis.
 USE_LOCAL = os.environ.get("DATAWAVE_TEST_EMBEDDED") != "1"
 
