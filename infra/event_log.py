@@ -35,10 +35,6 @@ class EventLog:
         notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit)
         return [self._logged(n) for n in notifications]
 
-    def max_position(self) -> int:
-        """The highest position in the store, 0 when empty."""
-        return self.app.recorder.max_notification_id() or 0
-
     def aggregate_events(
         self, aggregate_id: UUID, after_version: int, before_version: int
     ) -> list[dict[str, Any]]:

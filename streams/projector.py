@@ -24,7 +24,6 @@ from tenacity import (
 from infra.envelope import CONTEXTS, topic_for
 from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
-from infra.metrics import PROJECTED
 from infra.projection_signal import announce
 from infra.read_models import (
     AUDIT,
@@ -91,8 +90,6 @@ class Projector:
         # After the commit: a crash here leaves Redis behind, and the redelivered batch (skipped in
         # PostgreSQL as duplicates) still refreshes it from the committed rows.
         await self.cache.put_rows(touched.values())
-        PROJECTED.labels(SOURCES).inc(len(sources))
-        PROJECTED.labels(AUDIT).inc(len(items))
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
         log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)

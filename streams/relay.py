@@ -22,7 +22,6 @@ from aiokafka.errors import KafkaError
 from infra.envelope import CONTEXTS, encode, topic_for
 from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import PUBLIC_TOPICS, end_offsets, ensure_topics, start_producer
-from infra.metrics import RELAY_LAG, RELAY_PUBLISHED
 from infra.postgres import LOWEST_NEEDED_SQL, RELAY_LOCK_KEY
 from infra.read_models import PROJECTIONS
 
@@ -93,7 +92,6 @@ class Relay:
                         continue
                     await self._publish(producer, conn, batch, marks)
                     position = batch[-1].position
-                    RELAY_LAG.set(max(0, self.event_log.max_position() - position))
             finally:
                 await producer.stop()
 
@@ -173,7 +171,6 @@ class Relay:
                 [(t, p, m.position, m.next_offset) for (t, p), m in marks.items()],
             )
             await self._save_position(conn, batch[-1].position)
-        RELAY_PUBLISHED.inc(len(sends))
 
     @staticmethod
     async def _save_position(conn: psycopg.AsyncConnection[Any], position: int) -> None:
