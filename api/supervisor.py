@@ -95,7 +95,8 @@ class Supervisor:
         with self._exclusive(data_dir):
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, lambda *_: self.stopping.set())
-            embedded: list[EmbeddedPostgres | EmbeddedRedis | EmbeddedKafka] = []
+            # Servers started here, by part: stopped last, and marked "embedded" in output.
+            embedded: dict[str, EmbeddedPostgres | EmbeddedRedis | EmbeddedKafka] = {}
             children = [Child(name, argv) for name, argv in COMPONENTS.items()]
             try:
                 urls = self._servers(data_dir, embedded)
@@ -129,7 +130,7 @@ class Supervisor:
             finally:
                 for child in reversed(children):
                     child.stop()
-                for server in reversed(embedded):
+                for server in reversed(embedded.values()):
                     server.stop()
                 (data_dir / RUNTIME_FILE).unlink(missing_ok=True)
                 self.out("DataWave stopped.")
@@ -143,7 +144,7 @@ class Supervisor:
                 raise UpError(f"another `datawave up` is already running on {data_dir}") from None
             yield
 
-    def _servers(self, data_dir: Path, embedded: list[Any]) -> dict[str, str]:
+    def _servers(self, data_dir: Path, embedded: dict[str, Any]) -> dict[str, str]:
         s = self.settings
         urls: dict[str, str] = {}
         for key, configured, factory in (
@@ -155,7 +156,7 @@ class Supervisor:
                 urls[key] = configured
                 continue
             server = factory()
-            embedded.append(server)
+            embedded[key] = server
             urls[key] = server.start()
         return urls
 
@@ -192,17 +193,16 @@ class Supervisor:
         self,
         data_dir: Path,
         urls: dict[str, str],
-        embedded: list[Any],
+        embedded: dict[str, Any],
         children: list[Child],
         api_url: str,
     ) -> None:
-        kinds = {type(e).__name__ for e in embedded}
         runtime = {
             "supervisor_pid": os.getpid(),
             "api": {"url": api_url},
-            "postgres": {"url": urls["postgres"], "embedded": "EmbeddedPostgres" in kinds},
-            "redis": {"url": urls["redis"], "embedded": "EmbeddedRedis" in kinds},
-            "kafka": {"bootstrap": urls["kafka"], "embedded": "EmbeddedKafka" in kinds},
+            "postgres": {"url": urls["postgres"], "embedded": "postgres" in embedded},
+            "redis": {"url": urls["redis"], "embedded": "redis" in embedded},
+            "kafka": {"bootstrap": urls["kafka"], "embedded": "kafka" in embedded},
             "components": {c.name: c.process.pid for c in children if c.process is not None},
         }
         path = data_dir / RUNTIME_FILE
@@ -211,18 +211,16 @@ class Supervisor:
             json.dump(runtime, out, indent=2)
 
     def _announce(
-        self, data_dir: Path, urls: dict[str, str], embedded: list[Any], api_url: str
+        self, data_dir: Path, urls: dict[str, str], embedded: dict[str, Any], api_url: str
     ) -> None:
-        kinds = {type(e).__name__ for e in embedded}
-
-        def tag(kind: str) -> str:
-            return " (embedded)" if kind in kinds else ""
+        def tag(part: str) -> str:
+            return " (embedded)" if part in embedded else ""
 
         self.out("DataWave is up.")
         self.out(f"  API         {api_url}   (OpenAPI: {api_url}/docs)")
-        self.out(f"  PostgreSQL  {redact_dsn(urls['postgres'])}{tag('EmbeddedPostgres')}")
-        self.out(f"  Redis       {redact_dsn(urls['redis'])}{tag('EmbeddedRedis')}")
-        self.out(f"  Kafka       {urls['kafka']}{tag('EmbeddedKafka')}")
+        self.out(f"  PostgreSQL  {redact_dsn(urls['postgres'])}{tag('postgres')}")
+        self.out(f"  Redis       {redact_dsn(urls['redis'])}{tag('redis')}")
+        self.out(f"  Kafka       {urls['kafka']}{tag('kafka')}")
         self.out(f"  Data folder {data_dir}")
         self.out("  Get a token: .venv/bin/datawave token --subject you --role admin")
         self.out("Press Ctrl-C to stop.")
