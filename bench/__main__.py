@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import append, e2e_lag, http, projection
-from bench.common import Result, Servers, load_average, machine, progress, servers
+from bench.common import Result, load_average, machine, progress
+from tests.support import Servers, servers
 
 Measurement = Callable[[Servers, bool], Result]
 

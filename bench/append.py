@@ -24,7 +24,6 @@ from bench.common import (
     SEALING_KEY,
     Result,
     Row,
-    Servers,
     environment,
     load_average,
     median,
@@ -35,6 +34,7 @@ from commands.messages import RegisterDataSource
 from domain.meta import EventMeta
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
+from tests.support import Servers
 
 NAME = "append"
 TITLE = "command append throughput vs raw PostgreSQL single-row commits"

@@ -23,12 +23,12 @@ from typing import Any
 import psycopg
 import redis
 
-from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis, free_port
+from infra.embedded import EmbeddedKafka, free_port
 from infra.lag import lags
 from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
-from tests.support import System, answers, drop_database, fresh_database
+from tests.support import Servers, System, drop_database, fresh_database
 
 JWT_SECRET = "bench-jwt-secret-" + "x" * 32
 SEALING_KEY = "bench-sealing-key"
@@ -105,42 +105,6 @@ class Result:
             lines.append("")
             lines += [f"- {note}" for note in self.notes]
         return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Servers:
-    """The PostgreSQL server (maintenance DSN) and Redis every measurement shares."""
-
-    postgres: str
-    redis_url: str
-    postgres_kind: str
-    redis_kind: str
-
-    def postgres_version(self) -> str:
-        with psycopg.connect(self.postgres) as conn:
-            row = conn.execute("SHOW server_version").fetchone()
-        return str(row[0]) if row else "?"
-
-
-@contextmanager
-def servers(workdir: Path) -> Iterator[Servers]:
-    """The machine's PostgreSQL and Redis where they answer on their usual ports, else embedded."""
-    with ExitStack() as stack:
-        if answers("127.0.0.1", 5432):
-            pg, pg_kind = "postgresql://postgres@127.0.0.1:5432/postgres", "system"
-        else:
-            embedded_pg = EmbeddedPostgres(workdir / "pg")
-            dsn = embedded_pg.start()
-            stack.callback(embedded_pg.stop)
-            pg, pg_kind = dsn.rsplit("/", 1)[0] + "/postgres", "embedded"
-        if answers("127.0.0.1", 6379):
-            redis_url, redis_kind = "redis://127.0.0.1:6379/0", "system"
-        else:
-            embedded_redis = EmbeddedRedis(workdir / "redis")
-            redis_url = embedded_redis.start()
-            stack.callback(embedded_redis.stop)
-            redis_kind = "embedded"
-        yield Servers(pg, redis_url, pg_kind, redis_kind)
 
 
 class BenchSystem(System):

@@ -27,14 +27,13 @@ from bench.common import (
     CpuMeter,
     Result,
     Row,
-    Servers,
     environment,
     load_average,
     percentile,
     progress,
     quiet_missing_sniffio,
 )
-from tests.support import wait_http
+from tests.support import Servers, wait_http
 
 NAME = "e2e_lag"
 TITLE = "end-to-end lag, command accepted -> visible in the query API"

@@ -23,14 +23,13 @@ from bench.common import (
     CpuMeter,
     Result,
     Row,
-    Servers,
     environment,
     load_average,
     percentile,
     progress,
     quiet_missing_sniffio,
 )
-from tests.support import wait_http
+from tests.support import Servers, wait_http
 
 NAME = "http"
 TITLE = "command and query API over HTTP, 32 concurrent clients"

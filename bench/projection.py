@@ -22,7 +22,6 @@ from bench.common import (
     BenchSystem,
     Result,
     Row,
-    Servers,
     cpu_seconds,
     environment,
     load_average,
@@ -36,6 +35,7 @@ from infra.lag import lags
 from infra.postgres import EVENTS_TABLE, create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
+from tests.support import Servers
 
 NAME = "projection"
 TITLE = "projection throughput, Kafka -> PostgreSQL read model"

@@ -9,32 +9,27 @@ from pathlib import Path
 
 import pytest
 
-from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
-from tests.support import System, answers, drop_database, fresh_database, system_on
+from infra.embedded import EmbeddedKafka
+from tests.support import Servers, System, drop_database, fresh_database, servers, system_on
 
 # DATAWAVE_TEST_EMBEDDED=1 runs the suite as on a machine without PostgreSQL and Redis.
 USE_LOCAL = os.environ.get("DATAWAVE_TEST_EMBEDDED") != "1"
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if USE_LOCAL and answers("127.0.0.1", 5432):
-        yield "postgresql://postgres@127.0.0.1:5432/postgres"
-        return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
-    dsn = server.start()
-    yield dsn.rsplit("/", 1)[0] + "/postgres"
-    server.stop()
+def local_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with servers(tmp_path_factory.mktemp("servers"), use_local=USE_LOCAL) as found:
+        yield found
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if USE_LOCAL and answers("127.0.0.1", 6379):
-        yield "redis://127.0.0.1:6379/0"
-        return
-    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
-    yield server.start()
-    server.stop()
+def postgres_server(local_servers: Servers) -> str:
+    return local_servers.postgres
+
+
+@pytest.fixture(scope="session")
+def redis_url(local_servers: Servers) -> str:
+    return local_servers.redis_url
 
 
 @pytest.fixture

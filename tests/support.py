@@ -9,12 +9,11 @@ import random
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,12 @@ import redis
 from psycopg.rows import dict_row
 
 from api.auth import issue_token
+from api.supervisor import COMPONENTS
 from commands.data_sources import DataSources
 from commands.messages import DecommissionDataSource, RegisterDataSource, UpdateDataSource
 from domain.errors import ConflictError
 from domain.meta import EventMeta
-from infra.embedded import free_port
+from infra.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from infra.event_log import EventLog
 from infra.lag import lags
 from infra.postgres import EVENTS_TABLE
@@ -92,13 +92,6 @@ class Component:
             self.process.wait()
 
 
-COMMANDS = {
-    "api": [sys.executable, "-m", "api.server"],
-    "relay": [sys.executable, "-m", "streams.run", "relay"],
-    "worker": [sys.executable, "-m", "streams.run", "worker"],
-}
-
-
 @dataclass
 class System:
     """A database, a Redis prefix, a broker and the processes that serve them."""
@@ -130,7 +123,7 @@ class System:
 
     def start(self, *names: str) -> None:
         for name in names:
-            component = Component(name, COMMANDS[name], self.env, self.data_dir / f"{name}.log")
+            component = Component(name, COMPONENTS[name], self.env, self.data_dir / f"{name}.log")
             self.components[name] = component
             component.start()
 
@@ -317,3 +310,40 @@ def assert_read_model_equals_replay(system: System, event_log: EventLog) -> int:
     assert audit is not None
     assert audit[0] == audit[1] == public_event_count(event_log)
     return len(expected)
+
+
+@dataclass(frozen=True)
+class Servers:
+    """The PostgreSQL server (maintenance DSN) and Redis every measurement shares."""
+
+    postgres: str
+    redis_url: str
+    postgres_kind: str
+    redis_kind: str
+
+    def postgres_version(self) -> str:
+        with psycopg.connect(self.postgres) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+        return str(row[0]) if row else "?"
+
+
+@contextmanager
+def servers(workdir: Path, *, use_local: bool = True) -> Iterator[Servers]:
+    """The machine's PostgreSQL and Redis where they answer on their usual ports (unless
+    `use_local` is false), else embedded ones in `workdir`; stopped on exit."""
+    with ExitStack() as stack:
+        if use_local and answers("127.0.0.1", 5432):
+            pg, pg_kind = "postgresql://postgres@127.0.0.1:5432/postgres", "system"
+        else:
+            embedded_pg = EmbeddedPostgres(workdir / "pg")
+            dsn = embedded_pg.start()
+            stack.callback(embedded_pg.stop)
+            pg, pg_kind = dsn.rsplit("/", 1)[0] + "/postgres", "embedded"
+        if use_local and answers("127.0.0.1", 6379):
+            redis_url, redis_kind = "redis://127.0.0.1:6379/0", "system"
+        else:
+            embedded_redis = EmbeddedRedis(workdir / "redis")
+            redis_url = embedded_redis.start()
+            stack.callback(embedded_redis.stop)
+            redis_kind = "embedded"
+        yield Servers(pg, redis_url, pg_kind, redis_kind)

@@ -8,15 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from api.supervisor import COMPONENTS
 from commands.data_sources import DataSources
 from infra.embedded import EmbeddedKafka
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
-from tests.support import (
-    COMMANDS as PROCESSES,
-)
 from tests.support import (
     Component,
     System,
@@ -91,7 +89,7 @@ def test_a_standby_relay_takes_over_when_the_active_one_dies(
     with Workload(app, 300, seed=4).running():
         pass
     system.wait_caught_up()
-    standby = Component("standby", PROCESSES["relay"], system.env, system.data_dir / "standby.log")
+    standby = Component("standby", COMPONENTS["relay"], system.env, system.data_dir / "standby.log")
     standby.start()
     try:
         time.sleep(2.0)
