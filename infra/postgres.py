@@ -99,6 +99,7 @@ def eventsourcing_env(dsn: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "10",
         "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": "infra.event_recorder:OrderedInsertRecorder",
     }
 
 
