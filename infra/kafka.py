@@ -15,6 +15,9 @@ PUBLIC_TOPICS = tuple(sorted({topic_for(c) for c in CONTEXTS.values()}))
 
 log = structlog.get_logger()
 
+# How long to wait for one record when checking the broker still has it.
+RECORD_CHECK_TIMEOUT_MS = 2_000
+
 
 async def start_producer(bootstrap: str) -> AIOKafkaProducer:
     """An idempotent producer (acks=all), or, where the broker refuses producer ids, acks=all alone.
@@ -62,19 +65,44 @@ async def ensure_topics(bootstrap: str, partitions: int) -> None:
         await admin.close()
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    """The next offset of every partition of `topic`; empty when the topic does not exist."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def lost_partitions(bootstrap: str, topic: str, last_acked: dict[int, int]) -> list[int]:
+    """The partitions of `topic` that no longer hold the record at their last acknowledged offset.
+
+    End offsets answer for most partitions at once; where one looks short, the record itself is
+    read to be sure, because tansu 0.6 reports a partition's end as its last batch's base offset
+    plus one, so a partition holding everything can look short by up to a batch.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="latest",
+        fetch_max_wait_ms=50,
+    )
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
             await consumer.client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
-        offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return {tp.partition: offset for tp, offset in offsets.items()}
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        short = [
+            partition
+            for partition, offset in last_acked.items()
+            if ends.get(TopicPartition(topic, partition), 0) <= offset
+        ]
+        return [
+            p for p in short if not await _holds(consumer, TopicPartition(topic, p), last_acked[p])
+        ]
     finally:
         await consumer.stop()
+
+
+async def _holds(consumer: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> bool:
+    """Whether the broker still serves the record at `offset` of `partition`."""
+    consumer.assign([partition])
+    consumer.seek(partition, offset)
+    records = await consumer.getmany(partition, timeout_ms=RECORD_CHECK_TIMEOUT_MS)
+    return any(r.offset == offset for r in records.get(partition, []))
 
 
 async def is_reachable(bootstrap: str) -> bool:

@@ -21,7 +21,7 @@ from aiokafka.errors import KafkaError
 
 from infra.envelope import CONTEXTS, encode, topic_for
 from infra.event_log import EventLog, LoggedEvent
-from infra.kafka import PUBLIC_TOPICS, end_offsets, ensure_topics, start_producer
+from infra.kafka import PUBLIC_TOPICS, ensure_topics, lost_partitions, start_producer
 from infra.postgres import LOWEST_NEEDED_SQL, RELAY_LOCK_KEY
 from infra.read_models import PROJECTIONS
 
@@ -114,12 +114,13 @@ class Relay:
         return position, marks
 
     async def _broker_lost(self, marks: dict[tuple[str, int], PartitionMark]) -> bool:
-        """Whether any partition ends before the offset the broker once acknowledged to us."""
+        """Whether the broker lost a record it acknowledged to us (a restart with empty topics)."""
         for topic in PUBLIC_TOPICS:
-            offsets = await end_offsets(self.bootstrap, topic)
-            for (mark_topic, partition), mark in marks.items():
-                if mark_topic == topic and offsets.get(partition, 0) < mark.next_offset:
-                    return True
+            last_acked = {p: m.next_offset - 1 for (t, p), m in marks.items() if t == topic}
+            lost = await lost_partitions(self.bootstrap, topic, last_acked) if last_acked else []
+            if lost:
+                log.warning("relay_broker_lost_records", topic=topic, partitions=lost)
+                return True
         return False
 
     async def _lowest_needed(self, conn: psycopg.AsyncConnection[Any], position: int) -> int:

@@ -15,6 +15,7 @@ from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
+from streams.relay import BROKER_CHECK_INTERVAL
 from tests.support import (
     Component,
     System,
@@ -64,6 +65,21 @@ def test_broker_restart_with_empty_topics_loses_nothing(
         pass
     system.wait_caught_up()
     assert_read_model_equals_replay(system, EventLog(app, system.dsn))
+
+
+def test_an_idle_relay_does_not_take_a_broker_holding_everything_for_one_that_lost_it(
+    system: System, app: DataSources
+) -> None:
+    """Checking an idle broker must not rewind the relay (a re-publication and a stall) when
+    nothing was lost, whatever the broker says its partitions' ends are."""
+    system.start("relay")
+    with Workload(app, 300, seed=6).running():
+        pass
+    system.wait_caught_up_relay()
+    time.sleep(BROKER_CHECK_INTERVAL * 2 + 1)
+    log = system.components["relay"].log_path.read_text()
+    assert "relay_active" in log
+    assert "relay_rewound_after_broker_loss" not in log
 
 
 @pytest.mark.slow
