@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
 
 SPEC_VERSION = "1.0"
@@ -86,4 +86,4 @@ def to_envelope(event: DomainEventProtocol[Any], position: int) -> dict[str, Any
 
 def encode(envelope: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON, as any Kafka client can read it."""
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps(envelope)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
+import orjson
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
@@ -109,14 +109,16 @@ async def apply_sources_batch(
         if row is not None:
             rows[subject] = changed[subject] = row
     if changed:
-        await cur.execute(_UPSERT_SOURCES, (json.dumps(list(changed.values()), default=str),))
+        rows_json = orjson.dumps(list(changed.values()), default=str).decode()
+        await cur.execute(_UPSERT_SOURCES, (rows_json,))
     return {sid: rows[sid] for sid in ids if sid in rows}
 
 
 async def apply_audit_batch(cur: AsyncCursor[Any], raw_envelopes: list[bytes]) -> None:
     """Append to the audit read model; a position already there is a duplicate and skipped.
 
-    Takes the messages as published: PostgreSQL reads the fields out of them itself.
+    Takes the messages as published: PostgreSQL reads the fields out of them itself (binding
+    ten arrays of parameters instead took twice as long).
     """
     await cur.execute(_INSERT_AUDIT, ((b"[" + b",".join(raw_envelopes) + b"]").decode(),))
 
@@ -162,13 +164,13 @@ class RedisSourceCache:
         args: list[Any] = []
         for row in rows:
             keys.append(self.key(str(row["id"])))
-            args += [row["version"], json.dumps(public_source(row), default=str)]
+            args += [row["version"], orjson.dumps(public_source(row), default=str)]
         if keys:
             await self._set_if_newer(keys=keys, args=args)
 
     async def get(self, data_source_id: UUID) -> dict[str, Any] | None:
         body = await self.redis.hget(self.key(str(data_source_id)), "body")
-        return None if body is None else dict(json.loads(body))
+        return None if body is None else dict(orjson.loads(body))
 
 
 class PostgresDataSourceView:

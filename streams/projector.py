@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import faust
+import orjson
 import psycopg
 import structlog
 from psycopg import AsyncConnection
@@ -70,7 +70,7 @@ class Projector:
         positions: dict[tuple[str, int], int] = {}
         sources: list[dict[str, Any]] = []
         for topic, partition, message in items:
-            envelope = json.loads(message)
+            envelope = orjson.loads(message)
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
             if topic == SOURCES_TOPIC:

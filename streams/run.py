@@ -8,6 +8,7 @@ import sys
 
 import faust
 import structlog
+import uvloop
 
 from infra.bootstrap import build
 from infra.logs import configure_logging
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m streams.run relay|worker", file=sys.stderr)  # noqa: T201
         return 2
     exit_with_parent()
+    # uvloop's event loop costs less per message than asyncio's, for the relay and for Faust.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     container = build(settings, group_commit=False)
