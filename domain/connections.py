@@ -94,6 +94,25 @@ def split_secret(connection: dict[str, str]) -> SplitConnection:
     return SplitConnection({**connection, "dsn": redacted}, secret)
 
 
+def join_secret(redacted: dict[str, str], secret: str | None) -> dict[str, str]:
+    """The clear-text settings again: the secret put back where `split_secret` left its marker."""
+    dsn = redacted.get("dsn")
+    if dsn is None or secret is None:
+        return dict(redacted)
+    parts = urlsplit(dsn)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if userinfo.endswith(f":{REDACTED}"):
+            netloc = f"{userinfo[: -len(REDACTED)]}{secret}@{host}"
+    query = [
+        (key, secret if value == REDACTED and key.lower() in _SECRET_QUERY_KEYS else value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    joined = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+    return {**redacted, "dsn": joined}
+
+
 def redact_text(text: str, secrets: list[str]) -> str:
     """Replace every known secret and every keyword-style password in free text."""
     for secret in secrets:

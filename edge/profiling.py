@@ -1,0 +1,133 @@
+"""Column profiles: what the classifier and the catalog learn about a column from a sample,
+without any of its values. Every figure is rounded so the same sample gives the same profile,
+which is what lets re-discovery of unchanged data change nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from edge.connectors.base import Sample, Table
+
+PRECISION = 4
+PATTERN_LENGTH = 32
+TOP_PATTERNS = 5
+CHAR_CLASSES = ("alpha", "digit", "space", "other")
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """Statistics of one column's sampled values; shapes and shares, never the values."""
+
+    sampled: int
+    null_ratio: float
+    distinct_ratio: float
+    min_length: int | None
+    max_length: int | None
+    mean_length: float | None
+    char_classes: dict[str, float]
+    patterns: tuple[tuple[str, float], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data."""
+        return {
+            "sampled": self.sampled,
+            "null_ratio": self.null_ratio,
+            "distinct_ratio": self.distinct_ratio,
+            "min_length": self.min_length,
+            "max_length": self.max_length,
+            "mean_length": self.mean_length,
+            "char_classes": dict(self.char_classes),
+            "patterns": [{"shape": shape, "share": share} for shape, share in self.patterns],
+        }
+
+
+def profile_table(table: Table, sample: Sample) -> dict[str, ColumnProfile]:
+    """One profile per column of the table, by name, from the sample's rows."""
+    return {
+        column.name: profile_column(
+            [row[index] if index < len(row) else None for row in sample.rows],
+            sample.distinct_ratios.get(column.name),
+        )
+        for index, column in enumerate(table.columns)
+    }
+
+
+def profile_column(values: list[object], source_distinct_ratio: float | None) -> ColumnProfile:
+    """A column's profile; the source's own distinct estimate, where it keeps one, is preferred
+    to the sample's, which undercounts for any column with more values than the sample rows."""
+    texts = [as_text(value) for value in values if value is not None]
+    lengths = [len(text) for text in texts]
+    if source_distinct_ratio is not None:
+        distinct = source_distinct_ratio
+    else:
+        distinct = _share(len(set(texts)), len(texts))
+    return ColumnProfile(
+        sampled=len(values),
+        null_ratio=_share(len(values) - len(texts), len(values)),
+        distinct_ratio=_rounded(distinct),
+        min_length=min(lengths) if lengths else None,
+        max_length=max(lengths) if lengths else None,
+        mean_length=_share(sum(lengths), len(lengths)) if lengths else None,
+        char_classes=_char_classes(texts),
+        patterns=_patterns(texts),
+    )
+
+
+def as_text(value: object) -> str:
+    """A value's text form; bytes as hex, as their repr would differ by Python type."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return value if isinstance(value, str) else str(value)
+
+
+def shape(text: str) -> str:
+    """A value's shape: upper-case letters as A, other letters as a, digits as 9, any white
+    space as a blank, other characters kept; only the first PATTERN_LENGTH characters."""
+    return "".join(_shape_of(character) for character in text[:PATTERN_LENGTH])
+
+
+def _shape_of(character: str) -> str:
+    # Letters of scripts without case (CJK, say) count as lower case: keeping them would leak them.
+    if character.isupper():
+        return "A"
+    if character.isalpha():
+        return "a"
+    if character.isdigit():
+        return "9"
+    if character.isspace():
+        return " "
+    return character
+
+
+def _char_classes(texts: list[str]) -> dict[str, float]:
+    counts = Counter(_char_class(character) for text in texts for character in text)
+    total = sum(counts.values())
+    return {name: _share(counts[name], total) for name in CHAR_CLASSES}
+
+
+def _char_class(character: str) -> str:
+    if character.isalpha():
+        return "alpha"
+    if character.isdigit():
+        return "digit"
+    if character.isspace():
+        return "space"
+    return "other"
+
+
+def _patterns(texts: list[str]) -> tuple[tuple[str, float], ...]:
+    """The most frequent shapes, ties broken by the shape so the order never depends on the
+    order of the sample's rows."""
+    counts = Counter(shape(text) for text in texts)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_PATTERNS]
+    return tuple((pattern, _share(count, len(texts))) for pattern, count in ranked)
+
+
+def _share(part: int, whole: int) -> float:
+    return _rounded(part / whole) if whole else 0.0
+
+
+def _rounded(value: float) -> float:
+    return round(value, PRECISION)
