@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import Recording
 
-from commands.messages import DecommissionDataSource, Receipt, RegisterDataSource, UpdateDataSource
+from commands.conflicts import retrying_on_conflict
+from commands.messages import (
+    DecommissionDataSource,
+    DiscoveryAccepted,
+    Receipt,
+    RegisterDataSource,
+    RequestDiscovery,
+    UpdateDataSource,
+)
 from commands.secrets import SecretBox
 from domain.connections import split_secret
 from domain.errors import NotFoundError, VersionConflictError
 from domain.meta import EventMeta
 from domain.sources import DataSource, SourceName
-
-T = TypeVar("T")
-
-# Concurrent writers to one aggregate collide on the event store's primary key; a writer that
-# sent no expected version reloads and tries again, a bounded number of times.
-MAX_CONFLICT_RETRIES = 20
 
 
 class DataSources(Application[UUID]):
@@ -62,7 +63,7 @@ class DataSources(Application[UUID]):
             )
             return self._save_and_receipt(source, source, claim)
 
-        return self._retrying(attempt)
+        return retrying_on_conflict(attempt)
 
     def update(self, cmd: UpdateDataSource, meta: EventMeta) -> Receipt:
         """Change a live source; a new name is claimed and the old one released atomically."""
@@ -88,7 +89,7 @@ class DataSources(Application[UUID]):
                 names.append(self._release_name(old_name, source.id, meta))
             return self._save_and_receipt(source, source, *names)
 
-        return self._retrying(attempt)
+        return retrying_on_conflict(attempt)
 
     def decommission(self, cmd: DecommissionDataSource, meta: EventMeta) -> Receipt:
         """Retire a source and free its name for reuse."""
@@ -99,7 +100,39 @@ class DataSources(Application[UUID]):
             released = self._release_name(source.name, source.id, meta)
             return self._save_and_receipt(source, source, released)
 
-        return self._retrying(attempt)
+        return retrying_on_conflict(attempt)
+
+    def request_discovery(self, cmd: RequestDiscovery, meta: EventMeta) -> DiscoveryAccepted:
+        """Start a discovery of a live source; its workflow id follows it to the edge and back."""
+        workflow_id = str(uuid4())
+
+        def attempt(_: bool) -> Receipt:
+            source = self._get(cmd.data_source_id, None)
+            source.request_discovery(workflow_id, {**meta, "correlation_id": workflow_id})
+            return self._save_and_receipt(source, source)
+
+        return DiscoveryAccepted(workflow_id, retrying_on_conflict(attempt))
+
+    def record_discovery(
+        self,
+        data_source_id: UUID,
+        workflow_id: str,
+        outcome: dict[str, Any],
+        meta: EventMeta,
+    ) -> Receipt:
+        """How a discovery ended: `outcome` has `status` ("completed" or "failed") and either
+        the summary's counts or a `reason`."""
+
+        def attempt(_: bool) -> Receipt:
+            source = self._get(data_source_id, None)
+            if outcome["status"] == "completed":
+                summary = {k: v for k, v in outcome.items() if k != "status"}
+                source.complete_discovery(workflow_id, summary, meta)
+            else:
+                source.fail_discovery(workflow_id, str(outcome["reason"]), meta)
+            return self._save_and_receipt(source, source)
+
+        return retrying_on_conflict(attempt)
 
     def get_source(self, data_source_id: UUID) -> DataSource:
         """The current state, rebuilt from the event store."""
@@ -145,13 +178,3 @@ class DataSources(Application[UUID]):
             default=0,
         )
         return Receipt(aggregate_id=subject.id, version=subject.version, position=position)
-
-    def _retrying(self, attempt: Callable[[bool], T]) -> T:
-        """Run `attempt(first_try)`; on a key conflict (another writer saved first) run it
-        again, which reloads and so re-checks names and expected versions."""
-        for tries in range(MAX_CONFLICT_RETRIES):
-            try:
-                return attempt(tries == 0)
-            except IntegrityError:
-                continue
-        return attempt(False)

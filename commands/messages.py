@@ -33,9 +33,22 @@ class DecommissionDataSource:
 
 
 @dataclass(frozen=True)
+class RequestDiscovery:
+    data_source_id: UUID
+
+
+@dataclass(frozen=True)
 class Receipt:
     """The consistency token a write returns: wait for this version or position to read it."""
 
     aggregate_id: UUID
     version: int
     position: int
+
+
+@dataclass(frozen=True)
+class DiscoveryAccepted:
+    """A discovery was requested: follow it by its workflow id."""
+
+    workflow_id: str
+    receipt: Receipt

@@ -57,6 +57,8 @@ class DataSource(Aggregate):
         self.owner = owner
         self.tags = tags
         self.decommissioned = False
+        self.last_discovery: str | None = None
+        self.last_finished_discovery: str | None = None
 
     @classmethod
     def register(
@@ -104,6 +106,52 @@ class DataSource(Aggregate):
     def _updated(self, changes: dict[str, Any], meta: EventMeta) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
+
+    def request_discovery(self, workflow_id: str, meta: EventMeta) -> None:
+        """Ask an edge agent to discover the source; the event carries what the agent needs to
+        connect (the sealed secret never leaves the event store but toward the edge)."""
+        if self.decommissioned:
+            raise DecommissionedError(self.id)
+        self._discovery_requested(
+            workflow_id=workflow_id,
+            kind=self.kind,
+            connection=self.connection,
+            sealed_secret=self.sealed_secret,
+            meta=meta,
+        )
+
+    @event("DiscoveryRequested")
+    def _discovery_requested(
+        self,
+        workflow_id: str,
+        kind: str,
+        connection: dict[str, str],
+        sealed_secret: str | None,
+        meta: EventMeta,
+    ) -> None:
+        self.last_discovery = workflow_id
+
+    def complete_discovery(
+        self, workflow_id: str, summary: dict[str, Any], meta: EventMeta
+    ) -> None:
+        """Record how a discovery ended, once (a redelivered outcome changes nothing); a
+        retired source still records the outcome of a discovery it started."""
+        if workflow_id != self.last_finished_discovery:
+            self._discovery_completed(workflow_id=workflow_id, summary=summary, meta=meta)
+
+    @event("DiscoveryCompleted")
+    def _discovery_completed(
+        self, workflow_id: str, summary: dict[str, Any], meta: EventMeta
+    ) -> None:
+        self.last_finished_discovery = workflow_id
+
+    def fail_discovery(self, workflow_id: str, reason: str, meta: EventMeta) -> None:
+        if workflow_id != self.last_finished_discovery:
+            self._discovery_failed(workflow_id=workflow_id, reason=reason, meta=meta)
+
+    @event("DiscoveryFailed")
+    def _discovery_failed(self, workflow_id: str, reason: str, meta: EventMeta) -> None:
+        self.last_finished_discovery = workflow_id
 
     def decommission(self, reason: str | None, meta: EventMeta) -> None:
         """Retire the source: it stays in the history but accepts no further change."""

@@ -1,0 +1,72 @@
+"""Use cases of the catalog context: turn what an edge agent observed into Asset events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from commands.conflicts import retrying_on_conflict
+from domain.catalog import Asset, Observed, asset_id
+from domain.meta import EventMeta
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What one batch of observed tables changed in the catalog."""
+
+    discovered: int
+    changed: int
+    events: int
+
+
+class Catalog(Application[UUID]):
+    """The catalog application; it shares the event store (and its log) with every context."""
+
+    name = "datawave"
+
+    def ingest(self, data_source_id: UUID, tables: list[Observed], meta: EventMeta) -> Ingested:
+        """Observe a batch of tables in one transaction; unchanged tables append nothing."""
+        return retrying_on_conflict(lambda _: self._ingest_once(data_source_id, tables, meta))
+
+    def decommission(self, asset_ids: list[UUID], reason: str, meta: EventMeta) -> int:
+        """Retire assets whose tables are gone; returns how many were live."""
+        assets: list[Asset] = []
+        for aggregate_id in asset_ids:
+            asset = self._find(aggregate_id)
+            if asset is not None and not asset.decommissioned:
+                asset.decommission(reason, meta)
+                assets.append(asset)
+        if assets:
+            self.save(*assets)
+        return len(assets)
+
+    def get_asset(self, aggregate_id: UUID) -> Asset | None:
+        return self._find(aggregate_id)
+
+    def _ingest_once(
+        self, data_source_id: UUID, tables: list[Observed], meta: EventMeta
+    ) -> Ingested:
+        touched: list[Asset] = []
+        discovered = changed = 0
+        for observed in tables:
+            asset = self._find(asset_id(data_source_id, observed["qualified_name"]))
+            if asset is None:
+                touched.append(Asset.discover(data_source_id, observed, meta))
+                discovered += 1
+                continue
+            version = asset.version
+            asset.observe(observed, meta)
+            if asset.version != version:
+                touched.append(asset)
+                changed += 1
+        recordings = self.save(*touched) if touched else []
+        return Ingested(discovered, changed, len(recordings))
+
+    def _find(self, aggregate_id: UUID) -> Asset | None:
+        try:
+            asset: Asset = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return asset

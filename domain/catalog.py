@@ -1,0 +1,184 @@
+"""The catalog context: an Asset (a table, view or file) of a data source, with its columns.
+
+An asset's id follows from its source and qualified name, so whoever observes a table again
+(another edge agent, a redelivered result) lands on the same aggregate. Observing it appends
+only what changed: re-discovering an unchanged source appends nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.meta import EventMeta
+
+# An observed table, as the edge reports it (plain JSON data):
+#   {"qualified_name", "kind", "columns": [{"name", "data_type", "nullable", "profile"?}],
+#    "primary_key": [...], "foreign_keys": [{"columns", "references", "referenced_columns"}],
+#    "row_estimate"}
+Observed = dict[str, Any]
+Column = dict[str, Any]
+
+_COLUMN_FIELDS = ("name", "data_type", "nullable")
+
+
+def asset_id(data_source_id: UUID, qualified_name: str) -> UUID:
+    """The one id of this table of this source, whoever observes it."""
+    return uuid5(NAMESPACE_URL, f"/datawave/assets/{data_source_id}/{qualified_name}")
+
+
+def _columns_of(observed: Observed) -> dict[str, Column]:
+    return {c["name"]: {k: c[k] for k in _COLUMN_FIELDS} for c in observed["columns"]}
+
+
+def _profiles_of(observed: Observed) -> dict[str, Any]:
+    return {c["name"]: c["profile"] for c in observed["columns"] if c.get("profile") is not None}
+
+
+def _keys_of(observed: Observed) -> dict[str, Any]:
+    return {
+        "primary_key": list(observed.get("primary_key") or []),
+        "foreign_keys": list(observed.get("foreign_keys") or []),
+    }
+
+
+class Asset(Aggregate):
+    """A table, view or file of one data source, as last observed at the edge."""
+
+    @staticmethod
+    def create_id(data_source_id: UUID, qualified_name: str) -> UUID:
+        return asset_id(data_source_id, qualified_name)
+
+    @event("Discovered")
+    def __init__(
+        self,
+        data_source_id: UUID,
+        qualified_name: str,
+        kind: str,
+        columns: list[Column],
+        keys: dict[str, Any],
+        row_estimate: int | None,
+        profiles: dict[str, Any],
+        meta: EventMeta,
+    ) -> None:
+        self.data_source_id = data_source_id
+        self.qualified_name = qualified_name
+        self._reset(kind, columns, keys, row_estimate, profiles)
+
+    def _reset(
+        self,
+        kind: str,
+        columns: list[Column],
+        keys: dict[str, Any],
+        row_estimate: int | None,
+        profiles: dict[str, Any],
+    ) -> None:
+        self.kind = kind
+        self.columns: dict[str, Column] = {c["name"]: dict(c) for c in columns}
+        self.keys = keys
+        self.row_estimate = row_estimate
+        self.profiles: dict[str, Any] = dict(profiles)
+        self.decommissioned = False
+
+    @classmethod
+    def discover(cls, data_source_id: UUID, observed: Observed, meta: EventMeta) -> Asset:
+        """A table seen for the first time."""
+        return cls(
+            data_source_id=data_source_id,
+            qualified_name=observed["qualified_name"],
+            kind=observed["kind"],
+            columns=list(_columns_of(observed).values()),
+            keys=_keys_of(observed),
+            row_estimate=observed.get("row_estimate"),
+            profiles=_profiles_of(observed),
+            meta=meta,
+        )
+
+    def observe(self, observed: Observed, meta: EventMeta) -> None:
+        """The table as seen again: one event per change, none when nothing changed."""
+        columns = _columns_of(observed)
+        profiles = _profiles_of(observed)
+        if self.decommissioned:
+            self._rediscovered(
+                kind=observed["kind"],
+                columns=list(columns.values()),
+                keys=_keys_of(observed),
+                row_estimate=observed.get("row_estimate"),
+                profiles=profiles,
+                meta=meta,
+            )
+            return
+        for name in [n for n in self.columns if n not in columns]:
+            self._column_removed(name=name, meta=meta)
+        for name, column in columns.items():
+            known = self.columns.get(name)
+            if known is None:
+                self._column_added(column=column, profile=profiles.get(name), meta=meta)
+            elif known["data_type"] != column["data_type"]:
+                self._column_type_changed(
+                    name=name, old_type=known["data_type"], new_type=column["data_type"], meta=meta
+                )
+            if known is not None and known["nullable"] != column["nullable"]:
+                self._column_nullability_changed(name=name, nullable=column["nullable"], meta=meta)
+        keys = _keys_of(observed)
+        if keys != self.keys:
+            self._keys_changed(keys=keys, meta=meta)
+        changed = {n: p for n, p in profiles.items() if self.profiles.get(n) != p}
+        row_estimate = observed.get("row_estimate")
+        if changed or row_estimate != self.row_estimate:
+            self._statistics_updated(row_estimate=row_estimate, profiles=changed, meta=meta)
+
+    def decommission(self, reason: str, meta: EventMeta) -> None:
+        """The table is gone from its source; the asset stays in the history."""
+        if not self.decommissioned:
+            self._decommissioned(reason=reason, meta=meta)
+
+    @event("Rediscovered")
+    def _rediscovered(
+        self,
+        kind: str,
+        columns: list[Column],
+        keys: dict[str, Any],
+        row_estimate: int | None,
+        profiles: dict[str, Any],
+        meta: EventMeta,
+    ) -> None:
+        self._reset(kind, columns, keys, row_estimate, profiles)
+
+    @event("ColumnAdded")
+    def _column_added(self, column: Column, profile: Any, meta: EventMeta) -> None:
+        self.columns[column["name"]] = dict(column)
+        if profile is not None:
+            self.profiles[column["name"]] = profile
+
+    @event("ColumnRemoved")
+    def _column_removed(self, name: str, meta: EventMeta) -> None:
+        del self.columns[name]
+        self.profiles.pop(name, None)
+
+    @event("ColumnTypeChanged")
+    def _column_type_changed(
+        self, name: str, old_type: str, new_type: str, meta: EventMeta
+    ) -> None:
+        self.columns[name] = {**self.columns[name], "data_type": new_type}
+
+    @event("ColumnNullabilityChanged")
+    def _column_nullability_changed(self, name: str, nullable: bool, meta: EventMeta) -> None:
+        self.columns[name] = {**self.columns[name], "nullable": nullable}
+
+    @event("KeysChanged")
+    def _keys_changed(self, keys: dict[str, Any], meta: EventMeta) -> None:
+        self.keys = keys
+
+    @event("StatisticsUpdated")
+    def _statistics_updated(
+        self, row_estimate: int | None, profiles: dict[str, Any], meta: EventMeta
+    ) -> None:
+        self.row_estimate = row_estimate
+        self.profiles.update(profiles)
+
+    @event("Decommissioned")
+    def _decommissioned(self, reason: str, meta: EventMeta) -> None:
+        self.decommissioned = True

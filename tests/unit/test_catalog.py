@@ -1,0 +1,97 @@
+"""The catalog use cases on the in-memory event store: what re-discovery appends, and what not."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from commands.catalog import Catalog
+from domain.catalog import asset_id
+from domain.meta import EventMeta
+
+META: EventMeta = {"actor": "edge-agent:a", "correlation_id": "wf-1", "causation_id": "wf-1:1"}
+SOURCE = uuid4()
+
+
+def customers() -> dict[str, Any]:
+    return {
+        "qualified_name": "public.customers",
+        "kind": "table",
+        "columns": [
+            {"name": "id", "data_type": "integer", "nullable": False, "profile": {"null_ratio": 0}},
+            {
+                "name": "email",
+                "data_type": "text",
+                "nullable": True,
+                "profile": {"null_ratio": 0.1},
+            },
+            {"name": "age", "data_type": "smallint", "nullable": True, "profile": None},
+        ],
+        "primary_key": ["id"],
+        "foreign_keys": [],
+        "row_estimate": 1000,
+    }
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+def event_names(catalog: Catalog) -> list[str]:
+    aggregate = asset_id(SOURCE, "public.customers")
+    return [type(e).__name__ for e in catalog.events.get(aggregate)]
+
+
+def test_a_table_seen_again_unchanged_appends_nothing(catalog: Catalog) -> None:
+    first = catalog.ingest(SOURCE, [customers()], META)
+    again = catalog.ingest(SOURCE, [customers()], META)
+    assert (first.discovered, first.events) == (1, 1)
+    assert (again.discovered, again.changed, again.events) == (0, 0, 0)
+    assert event_names(catalog) == ["Discovered"]
+
+
+def test_each_schema_change_is_its_own_event(catalog: Catalog) -> None:
+    catalog.ingest(SOURCE, [customers()], META)
+    drifted = customers()
+    columns = drifted["columns"]
+    drifted["columns"] = [
+        columns[0],
+        {**columns[1], "data_type": "character varying(320)"},
+        {"name": "phone", "data_type": "text", "nullable": True, "profile": None},
+    ]
+    catalog.ingest(SOURCE, [drifted], META)
+    assert event_names(catalog)[1:] == ["ColumnRemoved", "ColumnTypeChanged", "ColumnAdded"]
+    asset = catalog.get_asset(asset_id(SOURCE, "public.customers"))
+    assert asset is not None
+    assert list(asset.columns) == ["id", "email", "phone"]
+    assert asset.columns["email"]["data_type"] == "character varying(320)"
+    assert catalog.ingest(SOURCE, [drifted], META).events == 0
+
+
+def test_changed_statistics_and_keys_are_recorded_once(catalog: Catalog) -> None:
+    catalog.ingest(SOURCE, [customers()], META)
+    changed = copy.deepcopy(customers())
+    changed["columns"][1]["profile"] = {"null_ratio": 0.5}
+    changed["row_estimate"] = 2000
+    changed["primary_key"] = ["id", "email"]
+    catalog.ingest(SOURCE, [changed], META)
+    assert event_names(catalog)[1:] == ["KeysChanged", "StatisticsUpdated"]
+    assert catalog.ingest(SOURCE, [changed], META).events == 0
+
+
+def test_a_decommissioned_table_that_returns_is_rediscovered(catalog: Catalog) -> None:
+    catalog.ingest(SOURCE, [customers()], META)
+    aggregate = asset_id(SOURCE, "public.customers")
+    assert catalog.decommission([aggregate], "gone", META) == 1
+    assert catalog.decommission([aggregate], "gone", META) == 0
+    catalog.ingest(SOURCE, [customers()], META)
+    assert event_names(catalog) == ["Discovered", "Decommissioned", "Rediscovered"]
+
+
+def test_the_same_table_of_another_source_is_another_asset() -> None:
+    assert asset_id(SOURCE, "public.customers") != asset_id(uuid4(), "public.customers")
+    assert asset_id(SOURCE, "public.customers") == asset_id(SOURCE, "public.customers")
