@@ -19,6 +19,7 @@ log = structlog.get_logger()
 class Permission(StrEnum):
     SOURCES_READ = "sources:read"
     SOURCES_WRITE = "sources:write"
+    CATALOG_READ = "catalog:read"
     AUDIT_READ = "audit:read"
     METRICS_READ = "metrics:read"
     EDGE_REPORT = "edge:report"
@@ -27,10 +28,22 @@ class Permission(StrEnum):
 ROLES: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "steward": frozenset(
-        {Permission.SOURCES_READ, Permission.SOURCES_WRITE, Permission.AUDIT_READ}
+        {
+            Permission.SOURCES_READ,
+            Permission.SOURCES_WRITE,
+            Permission.CATALOG_READ,
+            Permission.AUDIT_READ,
+        }
     ),
-    "analyst": frozenset({Permission.SOURCES_READ}),
-    "auditor": frozenset({Permission.SOURCES_READ, Permission.AUDIT_READ, Permission.METRICS_READ}),
+    "analyst": frozenset({Permission.SOURCES_READ, Permission.CATALOG_READ}),
+    "auditor": frozenset(
+        {
+            Permission.SOURCES_READ,
+            Permission.CATALOG_READ,
+            Permission.AUDIT_READ,
+            Permission.METRICS_READ,
+        }
+    ),
     "edge-agent": frozenset({Permission.EDGE_REPORT}),
 }
 

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("up", help="start the whole system (embedded servers when none configured)")
     status = commands.add_parser("status", help="components, addresses and projection lag")
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("edge", help="run an edge agent (needs DATAWAVE_KAFKA_BOOTSTRAP)")
     token = commands.add_parser("token", help="print a signed development JWT")
     token.add_argument("--subject", required=True)
     token.add_argument("--role", action="append", required=True, choices=sorted(ROLES))
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             configure_logging(settings.log_format, settings.log_level)
             return Supervisor(settings).run()
+        if args.command == "edge":
+            # The agent is its own program (it may run far from the API); become it.
+            os.execv(sys.executable, [sys.executable, "-m", "edge.agent"])  # noqa: S606
         if args.command == "status":
             return _status(settings, as_json=args.json)
         print(issue_token(settings.jwt_key(), args.subject, args.role, args.ttl))

@@ -8,22 +8,21 @@ from typing import TypeVar
 
 import structlog
 
-from commands.messages import Receipt
+from commands.messages import DiscoveryAccepted, Receipt
 from domain.errors import ConflictError, DomainError
 from domain.meta import EventMeta
 from infra.metrics import COMMANDS
 
 C = TypeVar("C")
+R = TypeVar("R", Receipt, DiscoveryAccepted)
 log = structlog.get_logger()
 
 
-async def run_command(
-    use_case: Callable[[C, EventMeta], Receipt], cmd: C, meta: EventMeta
-) -> Receipt:
+async def run_command(use_case: Callable[[C, EventMeta], R], cmd: C, meta: EventMeta) -> R:
     """The eventsourcing API is synchronous: call it from a worker thread."""
     name = type(cmd).__name__
     try:
-        receipt = await asyncio.to_thread(use_case, cmd, meta)
+        result = await asyncio.to_thread(use_case, cmd, meta)
     except ConflictError:
         COMMANDS.labels(name, "conflict").inc()
         raise
@@ -34,6 +33,7 @@ async def run_command(
         COMMANDS.labels(name, "error").inc()
         raise
     COMMANDS.labels(name, "accepted").inc()
+    receipt = result.receipt if isinstance(result, DiscoveryAccepted) else result
     log.info(
         "command_accepted",
         command=name,
@@ -41,4 +41,4 @@ async def run_command(
         version=receipt.version,
         position=receipt.position,
     )
-    return receipt
+    return result

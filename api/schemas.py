@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +33,18 @@ class UpdateDataSourceBody(Body):
 class DecommissionDataSourceBody(Body):
     reason: str | None = Field(default=None, max_length=1000)
     expected_version: int | None = Field(default=None, ge=1)
+
+
+class DiscoverBody(Body):
+    data_source_id: UUID
+
+
+class DiscoveryStarted(BaseModel):
+    """A discovery was accepted: follow it by its workflow id (and the source's last discovery)."""
+
+    workflow_id: str
+    data_source_id: str
+    consistency_token: str
 
 
 class ConsistencyToken(BaseModel):

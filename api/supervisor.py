@@ -41,6 +41,7 @@ COMPONENTS: dict[str, list[str]] = {
     "api": [sys.executable, "-m", "api.server"],
     "relay": [sys.executable, "-m", "streams.run", "relay"],
     "worker": [sys.executable, "-m", "streams.run", "worker"],
+    "edge": [sys.executable, "-m", "edge.agent"],
 }
 
 

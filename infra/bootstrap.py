@@ -10,14 +10,15 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.projection_signal import ReadModelWaiters
-from infra.read_models import PostgresDataSourceView, RedisSourceCache
+from infra.read_models import PostgresAssetView, PostgresDataSourceView, RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
-from infra.stores import open_event_store
+from infra.stores import open_catalog, open_event_store
 
 REDIS_CONNECTIONS = 64
 
@@ -55,6 +56,7 @@ class Container:
     settings: Settings
     endpoints: Endpoints
     data_sources: DataSources
+    catalog: Catalog
     event_log: EventLog
     redis: Redis
     cache: RedisSourceCache
@@ -82,6 +84,7 @@ class Container:
             await self.read_pool.close()
         await self.redis.aclose()
         self.data_sources.close()
+        self.catalog.close()
 
     def connection(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]:
         """A read-side connection from the pool, returned to it on exit."""
@@ -91,6 +94,9 @@ class Container:
 
     def source_view(self) -> PostgresDataSourceView:
         return PostgresDataSourceView(self.connection, self.cache)
+
+    def asset_view(self) -> PostgresAssetView:
+        return PostgresAssetView(self.connection)
 
 
 def build(settings: Settings, *, group_commit: bool = True) -> Container:
@@ -114,6 +120,7 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
         settings=settings,
         endpoints=endpoints,
         data_sources=app,
+        catalog=open_catalog(endpoints.database_url, group_commit=group_commit),
         event_log=EventLog(app, endpoints.database_url),
         redis=redis,
         cache=RedisSourceCache(redis, settings.redis_prefix),

@@ -15,7 +15,11 @@ SCHEMA_VERSION = "v1"
 
 # Public aggregates and the bounded context (and so the topic) each belongs to. Aggregates not
 # listed (the name index) are internal bookkeeping and never leave the event store.
-CONTEXTS: dict[str, str] = {"DataSource": "sources"}
+CONTEXTS: dict[str, str] = {"DataSource": "sources", "Asset": "catalog"}
+
+# Work for edge agents, and what they report back. Internal: the commands carry sealed secrets.
+EDGE_COMMANDS_TOPIC = "datawave.edge.commands"
+EDGE_RESULTS_TOPIC = "datawave.edge.results"
 
 # Fields the envelope carries itself, or that must never leave the event store.
 _ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "meta"})
@@ -81,6 +85,22 @@ def to_envelope(event: DomainEventProtocol[Any], position: int) -> dict[str, Any
         "actor": meta.get("actor"),
         "correlationid": meta.get("correlation_id"),
         "causationid": meta.get("causation_id"),
+    }
+
+
+def edge_command(event: DomainEventProtocol[Any], position: int) -> dict[str, Any] | None:
+    """The edge agent's job for a stored event that asks for one (a requested discovery)."""
+    if type(event).__qualname__ != "DataSource.DiscoveryRequested":
+        return None
+    return {
+        "type": "discover",
+        "position": position,
+        "workflow_id": getattr(event, "workflow_id"),  # noqa: B009 - not in the protocol
+        "data_source_id": str(event.originator_id),
+        "kind": getattr(event, "kind"),  # noqa: B009
+        "connection": getattr(event, "connection"),  # noqa: B009
+        "sealed_secret": getattr(event, "sealed_secret"),  # noqa: B009
+        "requested_by": (getattr(event, "meta", None) or {}).get("actor"),
     }
 
 

@@ -10,17 +10,19 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
-from infra.envelope import to_envelope
+from infra.envelope import edge_command, to_envelope
 from infra.postgres import EVENTS_TABLE
 
 
 @dataclass(frozen=True)
 class LoggedEvent:
-    """One notification: its position, aggregate id and envelope (None when internal)."""
+    """One notification: its position, aggregate id, envelope (None when internal) and the
+    edge agent's job it asks for, if any."""
 
     position: int
     aggregate_id: str
     envelope: dict[str, Any] | None
+    edge_command: dict[str, Any] | None = None
 
 
 class EventLog:
@@ -67,4 +69,5 @@ class EventLog:
             position=notification.id,
             aggregate_id=str(notification.originator_id),
             envelope=to_envelope(event, notification.id),
+            edge_command=edge_command(event, notification.id),
         )

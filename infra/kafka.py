@@ -9,9 +9,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-from infra.envelope import CONTEXTS, topic_for
+from infra.envelope import CONTEXTS, EDGE_COMMANDS_TOPIC, EDGE_RESULTS_TOPIC, topic_for
 
 PUBLIC_TOPICS = tuple(sorted({topic_for(c) for c in CONTEXTS.values()}))
+# What the relay publishes: the public topics and the edge agents' work.
+RELAY_TOPICS = (*PUBLIC_TOPICS, EDGE_COMMANDS_TOPIC)
+ALL_TOPICS = (*RELAY_TOPICS, EDGE_RESULTS_TOPIC)
 
 log = structlog.get_logger()
 
@@ -54,7 +57,7 @@ async def ensure_topics(bootstrap: str, partitions: int) -> None:
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(name=t, num_partitions=partitions, replication_factor=1)
-            for t in PUBLIC_TOPICS
+            for t in ALL_TOPICS
             if t not in existing
         ]
         if missing:

@@ -28,6 +28,34 @@ CREATE TABLE IF NOT EXISTS rm_data_sources (
     updated_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_data_sources_order ON rm_data_sources (created_at, id);
+ALTER TABLE rm_data_sources ADD COLUMN IF NOT EXISTS last_discovery_workflow_id text;
+ALTER TABLE rm_data_sources ADD COLUMN IF NOT EXISTS last_discovery_reason text;
+ALTER TABLE rm_data_sources ADD COLUMN IF NOT EXISTS last_discovery_summary jsonb;
+CREATE TABLE IF NOT EXISTS rm_assets (
+    id uuid PRIMARY KEY,
+    data_source_id uuid NOT NULL,
+    qualified_name text NOT NULL,
+    kind text NOT NULL,
+    columns jsonb NOT NULL,
+    primary_key jsonb NOT NULL DEFAULT '[]',
+    foreign_keys jsonb NOT NULL DEFAULT '[]',
+    row_estimate bigint,
+    status text NOT NULL,
+    version integer NOT NULL,
+    position bigint NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_assets_order ON rm_assets (qualified_name, id);
+CREATE INDEX IF NOT EXISTS rm_assets_source ON rm_assets (data_source_id, qualified_name, id);
+CREATE TABLE IF NOT EXISTS catalog_inventory (
+    data_source_id uuid NOT NULL,
+    qualified_name text NOT NULL,
+    asset_id uuid NOT NULL,
+    workflow_id text NOT NULL,
+    live boolean NOT NULL DEFAULT true,
+    PRIMARY KEY (data_source_id, qualified_name)
+);
 CREATE TABLE IF NOT EXISTS rm_audit_events (
     position bigint PRIMARY KEY,
     aggregate_id uuid NOT NULL,
@@ -72,6 +100,7 @@ _BEHIND = """
     LEFT JOIN projection_positions p
       ON p.projection = names.projection AND p.topic = r.topic AND p.partition = r.partition
     WHERE COALESCE(p.position, 0) < r.position
+      AND r.topic NOT LIKE 'datawave.edge.%%'  -- edge agents' work: no projection reads it
 """
 LOWEST_NEEDED_SQL = f"SELECT MIN(applied) FROM ({_BEHIND}) behind"  # noqa: S608 - constant
 LAG_SQL = f"""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -13,39 +15,90 @@ from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
 
+from infra.envelope import CONTEXTS, topic_for
+from projections.assets import PROJECTION as ASSETS
+from projections.assets import apply_event as apply_asset_event
 from projections.data_sources import PROJECTION as SOURCES
 from projections.data_sources import Page, apply_event
 from projections.tracking import Step, next_step
 
 AUDIT = "audit"
-PROJECTIONS = (SOURCES, AUDIT)
 
 GapFiller = Callable[[UUID, int, int], Awaitable[list[dict[str, Any]]]]
 
-_SOURCE_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "connection",
-    "owner",
-    "tags",
-    "status",
-    "last_discovery_status",
-    "last_discovery_at",
-    "version",
-    "position",
-    "created_at",
-    "updated_at",
+
+@dataclass(frozen=True)
+class RowModel:
+    """A read model with one row per aggregate: its table, its columns, and how an event
+    (as published) changes a row."""
+
+    projection: str
+    table: str
+    columns: tuple[str, ...]
+    apply: Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any] | None]
+
+    @cached_property
+    def upsert(self) -> str:
+        # One statement per batch: the rows travel as one JSON array, which PostgreSQL unpacks
+        # in C; per-row parameter binding cost more than the rest of the projection together.
+        names = ", ".join(self.columns)
+        return (
+            f"INSERT INTO {self.table} ({names}) SELECT {names} "  # noqa: S608 - constant names
+            f"FROM jsonb_populate_recordset(NULL::{self.table}, %s::jsonb) "
+            "ON CONFLICT (id) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in self.columns if c != "id")
+        )
+
+
+SOURCES_MODEL = RowModel(
+    SOURCES,
+    "rm_data_sources",
+    (
+        "id",
+        "name",
+        "kind",
+        "connection",
+        "owner",
+        "tags",
+        "status",
+        "last_discovery_status",
+        "last_discovery_at",
+        "last_discovery_workflow_id",
+        "last_discovery_reason",
+        "last_discovery_summary",
+        "version",
+        "position",
+        "created_at",
+        "updated_at",
+    ),
+    apply_event,
 )
-# One statement per batch: the rows travel as one JSON array, which PostgreSQL unpacks in C;
-# per-row parameter binding cost more than the rest of the projection together.
-_UPSERT_SOURCES = (
-    f"INSERT INTO rm_data_sources ({', '.join(_SOURCE_COLUMNS)}) "  # noqa: S608 - constant names
-    f"SELECT {', '.join(_SOURCE_COLUMNS)} "
-    "FROM jsonb_populate_recordset(NULL::rm_data_sources, %s::jsonb) "
-    "ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _SOURCE_COLUMNS if c != "id")
+ASSETS_MODEL = RowModel(
+    ASSETS,
+    "rm_assets",
+    (
+        "id",
+        "data_source_id",
+        "qualified_name",
+        "kind",
+        "columns",
+        "primary_key",
+        "foreign_keys",
+        "row_estimate",
+        "status",
+        "version",
+        "position",
+        "created_at",
+        "updated_at",
+    ),
+    apply_asset_event,
 )
+# Which row model each public topic feeds.
+ROW_MODELS = {
+    topic_for(CONTEXTS["DataSource"]): SOURCES_MODEL,
+    topic_for(CONTEXTS["Asset"]): ASSETS_MODEL,
+}
+PROJECTIONS = (SOURCES, ASSETS, AUDIT)
 _INSERT_AUDIT = """
     INSERT INTO rm_audit_events (position, aggregate_id, aggregate_type, aggregate_version, type,
                                  actor, correlation_id, causation_id, time, data)
@@ -85,12 +138,15 @@ async def record_positions(
     )
 
 
-async def apply_sources_batch(
-    cur: AsyncCursor[Any], envelopes: list[dict[str, Any]], fill_gap: GapFiller
+async def apply_rows_batch(
+    cur: AsyncCursor[Any], model: RowModel, envelopes: list[dict[str, Any]], fill_gap: GapFiller
 ) -> dict[str, dict[str, Any]]:
-    """Apply a batch to rm_data_sources; returns the final rows of the sources it touched."""
+    """Apply a batch to one row model; returns the final rows of the aggregates it touched."""
     ids = list({e["subject"] for e in envelopes})
-    await cur.execute("SELECT * FROM rm_data_sources WHERE id = ANY(%s::uuid[]) FOR UPDATE", (ids,))
+    await cur.execute(
+        f"SELECT * FROM {model.table} WHERE id = ANY(%s::uuid[]) FOR UPDATE",  # noqa: S608
+        (ids,),
+    )
     rows: dict[str, dict[str, Any]] = {str(r["id"]): dict(r) for r in await cur.fetchall()}
     changed: dict[str, dict[str, Any]] = {}
     for envelope in sorted(envelopes, key=lambda e: int(e["position"])):
@@ -105,12 +161,12 @@ async def apply_sources_batch(
             missing = await fill_gap(UUID(subject), current, int(envelope["aggregateversion"]))
             pending = [*missing, envelope]
         for item in pending:
-            row = apply_event(row, item)
+            row = model.apply(row, item)
         if row is not None:
             rows[subject] = changed[subject] = row
     if changed:
         rows_json = orjson.dumps(list(changed.values()), default=str).decode()
-        await cur.execute(_UPSERT_SOURCES, (rows_json,))
+        await cur.execute(model.upsert, (rows_json,))
     return {sid: rows[sid] for sid in ids if sid in rows}
 
 
@@ -136,6 +192,9 @@ def public_source(row: dict[str, Any]) -> dict[str, Any]:
         "last_discovery": {
             "status": row["last_discovery_status"],
             "at": _iso(row["last_discovery_at"]),
+            "workflow_id": row.get("last_discovery_workflow_id"),
+            "reason": row.get("last_discovery_reason"),
+            "summary": row.get("last_discovery_summary"),
         },
         "version": row["version"],
         "position": row["position"],
@@ -219,14 +278,27 @@ class PostgresDataSourceView:
         async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(sql, [*params, limit + 1])
             rows = await cur.fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = (
-            encode_cursor(rows[-1]["created_at"].isoformat(), str(rows[-1]["id"]))
-            if more and rows
-            else None
+        return _page(
+            rows, limit, public_source, lambda r: (r["created_at"].isoformat(), str(r["id"]))
         )
-        return Page([public_source(r) for r in rows], next_cursor)
+
+
+def _page(
+    rows: list[dict[str, Any]],
+    limit: int,
+    public: Callable[[dict[str, Any]], dict[str, Any]],
+    sort_key: Callable[[dict[str, Any]], tuple[str, str]],
+) -> Page:
+    """A page from up to `limit + 1` rows: the extra row only tells that there is more."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(*sort_key(rows[-1])) if more and rows else None
+    return Page([public(r) for r in rows], next_cursor)
+
+
+def _like_escaped(text: str) -> str:
+    """`text` matched literally inside an ILIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def encode_cursor(*parts: str) -> str:
@@ -241,3 +313,72 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     except Exception as error:
         raise ValueError("the cursor is not one this API issued") from error
     return first, second
+
+
+def public_asset(row: dict[str, Any]) -> dict[str, Any]:
+    """An asset read-model row as the API shows it."""
+    return {
+        "id": str(row["id"]),
+        "data_source_id": str(row["data_source_id"]),
+        "qualified_name": row["qualified_name"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "columns": row["columns"],
+        "primary_key": row["primary_key"],
+        "foreign_keys": row["foreign_keys"],
+        "row_estimate": row["row_estimate"],
+        "version": row["version"],
+        "position": row["position"],
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
+class PostgresAssetView:
+    """Reads rm_assets; pages by (qualified_name, id)."""
+
+    def __init__(
+        self, connection: Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]]
+    ) -> None:
+        self._connection = connection
+
+    async def get(self, asset_id: UUID) -> dict[str, Any] | None:
+        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute("SELECT * FROM rm_assets WHERE id = %s", (asset_id,))
+            row = await cur.fetchone()
+        return None if row is None else public_asset(row)
+
+    async def list(
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        data_source_id: UUID | None,
+        q: str | None,
+        infotype: str | None,
+        category: str | None,
+    ) -> Page:
+        where: list[str] = ["status = 'active'"]
+        params: list[Any] = []
+        if data_source_id is not None:
+            where.append("data_source_id = %s")
+            params.append(data_source_id)
+        if q:
+            where.append("qualified_name ILIKE %s")
+            params.append(f"%{_like_escaped(q)}%")
+        for key, value in (("infotype", infotype), ("category", category)):
+            if value is not None:
+                where.append("columns @> %s::jsonb")
+                params.append(orjson.dumps([{key: value}]).decode())
+        if cursor is not None:
+            name, last_id = decode_cursor(cursor)
+            where.append("(qualified_name, id) > (%s, %s::uuid)")
+            params += [name, last_id]
+        sql = (
+            f"SELECT * FROM rm_assets WHERE {' AND '.join(where)} "  # noqa: S608 - fixed clauses
+            "ORDER BY qualified_name, id LIMIT %s"
+        )
+        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql, [*params, limit + 1])
+            rows = await cur.fetchall()
+        return _page(rows, limit, public_asset, lambda r: (r["qualified_name"], str(r["id"])))

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     read_wait_timeout: float = 5.0
     # Folders (":"-separated) that file sources must lie in; empty means any readable path.
     edge_file_roots: str = ""
+    # Rows sampled per table at the edge, and this agent's name in events (default host:pid).
+    edge_sample_rows: int = Field(default=1000, ge=1, le=100_000)
+    edge_agent_name: str = ""
 
     def file_roots(self) -> tuple[str, ...]:
         return tuple(root for root in self.edge_file_roots.split(":") if root)

@@ -1,23 +1,25 @@
-"""The event store for the composition root: the sources application on PostgreSQL."""
+"""The event store for the composition root: each context's application on PostgreSQL."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Recording
 
+from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from commands.secrets import SecretBox
 from infra.group_commit import GroupCommitRecorder
 from infra.metrics import EVENTS_APPENDED
 from infra.postgres import eventsourcing_env, schema_lock
 
+App = TypeVar("App", bound=Application[UUID])
 
-class MeasuredDataSources(DataSources):
-    """DataSources that counts what it appends, for /metrics."""
 
-    name = DataSources.name  # the events table is named after the application
+class Measured(Application[UUID]):
+    """Counts what it appends, for /metrics."""
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         recordings = super().save(*objs, **kwargs)
@@ -25,14 +27,27 @@ class MeasuredDataSources(DataSources):
         return recordings
 
 
-class PostgresDataSources(MeasuredDataSources):
-    """DataSources on PostgreSQL, with concurrent saves grouped into shared transactions."""
-
-    name = DataSources.name
+class GroupCommitted(Measured):
+    """Concurrent saves grouped into shared transactions (ADR 1)."""
 
     def construct_recorder(self) -> ApplicationRecorder:
-        recorder = super().construct_recorder()
-        return GroupCommitRecorder(recorder)  # type: ignore[return-value]
+        return GroupCommitRecorder(super().construct_recorder())  # type: ignore[return-value]
+
+
+class MeasuredDataSources(Measured, DataSources):
+    name = DataSources.name  # the events table is named after the application
+
+
+class PostgresDataSources(GroupCommitted, DataSources):
+    name = DataSources.name
+
+
+class MeasuredCatalog(Measured, Catalog):
+    name = Catalog.name
+
+
+class PostgresCatalog(GroupCommitted, Catalog):
+    name = Catalog.name
 
 
 def open_event_store(
@@ -42,7 +57,14 @@ def open_event_store(
     group_commit: bool = True,
     file_roots: tuple[str, ...] = (),
 ) -> DataSources:
-    """The application on the event store at `dsn`, creating its table if needed."""
+    """The sources application on the event store at `dsn`, creating its table if needed."""
     cls = PostgresDataSources if group_commit else MeasuredDataSources
     with schema_lock(dsn):
         return cls(secret_box, env=eventsourcing_env(dsn), file_roots=file_roots)
+
+
+def open_catalog(dsn: str, *, group_commit: bool = True) -> Catalog:
+    """The catalog application on the same event store."""
+    cls = PostgresCatalog if group_commit else MeasuredCatalog
+    with schema_lock(dsn):
+        return cls(env=eventsourcing_env(dsn))

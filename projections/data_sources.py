@@ -9,6 +9,11 @@ from uuid import UUID
 PROJECTION = "data_sources"
 
 _ROW_FIELDS = ("name", "connection", "owner", "tags")
+_DISCOVERY_STATUS = {
+    "DiscoveryRequested": "requested",
+    "DiscoveryCompleted": "completed",
+    "DiscoveryFailed": "failed",
+}
 
 
 def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[str, Any] | None:
@@ -31,6 +36,9 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
             "status": "active",
             "last_discovery_status": None,
             "last_discovery_at": None,
+            "last_discovery_workflow_id": None,
+            "last_discovery_reason": None,
+            "last_discovery_summary": None,
             "created_at": envelope["time"],
             **common,
         }
@@ -41,6 +49,16 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
         return {**row, **changes, **common}
     if name == "Decommissioned":
         return {**row, "status": "decommissioned", **common}
+    if name in _DISCOVERY_STATUS:
+        return {
+            **row,
+            "last_discovery_status": _DISCOVERY_STATUS[name],
+            "last_discovery_at": envelope["time"],
+            "last_discovery_workflow_id": data["workflow_id"],
+            "last_discovery_reason": data.get("reason"),
+            "last_discovery_summary": data.get("summary"),
+            **common,
+        }
     # An event type this projection does not know yet still advances the version.
     return {**row, **common}
 

@@ -21,25 +21,26 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from infra.envelope import CONTEXTS, topic_for
+from infra.envelope import EDGE_RESULTS_TOPIC
 from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
 from infra.projection_signal import announce
 from infra.read_models import (
-    AUDIT,
+    PROJECTIONS,
+    ROW_MODELS,
+    SOURCES_MODEL,
     RedisSourceCache,
     apply_audit_batch,
-    apply_sources_batch,
+    apply_rows_batch,
     record_positions,
 )
-from projections.data_sources import PROJECTION as SOURCES
+from streams.catalog_ingest import CatalogIngest
 from streams.faust_app import PromptApp
 
 log = structlog.get_logger()
 
 BATCH_SIZE = 2000
 BATCH_WINDOW = 0.02
-SOURCES_TOPIC = topic_for(CONTEXTS["DataSource"])
 
 
 class Projector:
@@ -68,21 +69,23 @@ class Projector:
     async def _apply_once(self, items: list[tuple[str, int, bytes]]) -> None:
         conn = await self._connection()
         positions: dict[tuple[str, int], int] = {}
-        sources: list[dict[str, Any]] = []
+        by_topic: dict[str, list[dict[str, Any]]] = {}
         for topic, partition, message in items:
             envelope = orjson.loads(message)
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
-            if topic == SOURCES_TOPIC:
-                sources.append(envelope)
+            by_topic.setdefault(topic, []).append(envelope)
+        touched: dict[str, dict[str, Any]] = {}
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-                touched = await apply_sources_batch(cur, sources, self._fill_gap) if sources else {}
+                for topic, envelopes in by_topic.items():
+                    rows = await apply_rows_batch(cur, ROW_MODELS[topic], envelopes, self._fill_gap)
+                    if ROW_MODELS[topic] is SOURCES_MODEL:
+                        touched = rows
                 await apply_audit_batch(cur, [message for _, _, message in items])
-                await record_positions(
-                    cur, SOURCES, {k: v for k, v in positions.items() if k[0] == SOURCES_TOPIC}
-                )
-                await record_positions(cur, AUDIT, positions)
+                # Every projection has seen the whole batch, acting on what concerns it.
+                for projection in PROJECTIONS:
+                    await record_positions(cur, projection, positions)
                 await announce(cur, max(positions.values()))
         except psycopg.OperationalError:
             await self._reset()
@@ -107,9 +110,10 @@ class Projector:
 
 
 def create_faust_app(
-    bootstrap: str, partitions: int, projector: Projector, data_dir: Path
+    bootstrap: str, partitions: int, projector: Projector, ingest: CatalogIngest, data_dir: Path
 ) -> faust.App:
-    """The worker's Faust app: one agent, concurrency 1, consuming every public topic."""
+    """The worker's Faust app: the projections' agent on every public topic, and the catalog
+    ingest agent on the edge results; concurrency 1 each, so each keeps its partitions' order."""
     app = PromptApp(
         "datawave-projections",
         # Faust keeps nothing we read (no tables), but creates its folder anyway: not in the cwd.
@@ -135,6 +139,13 @@ def create_faust_app(
     async def project(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW):
             await projector.apply([(e.message.topic, e.message.partition, e.value) for e in events])
+
+    results = app.topic(EDGE_RESULTS_TOPIC, value_serializer="raw", partitions=partitions)
+
+    @app.agent(results, concurrency=1)
+    async def ingest_results(stream: Any) -> None:
+        async for message in stream:
+            await ingest.handle(orjson.loads(message))
 
     return app
 

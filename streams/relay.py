@@ -19,9 +19,9 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from infra.envelope import CONTEXTS, encode, topic_for
+from infra.envelope import CONTEXTS, EDGE_COMMANDS_TOPIC, encode, topic_for
 from infra.event_log import EventLog, LoggedEvent
-from infra.kafka import PUBLIC_TOPICS, ensure_topics, lost_partitions, start_producer
+from infra.kafka import RELAY_TOPICS, ensure_topics, lost_partitions, start_producer
 from infra.postgres import LOWEST_NEEDED_SQL, RELAY_LOCK_KEY
 from infra.read_models import PROJECTIONS
 
@@ -115,7 +115,7 @@ class Relay:
 
     async def _broker_lost(self, marks: dict[tuple[str, int], PartitionMark]) -> bool:
         """Whether the broker lost a record it acknowledged to us (a restart with empty topics)."""
-        for topic in PUBLIC_TOPICS:
+        for topic in RELAY_TOPICS:
             last_acked = {p: m.next_offset - 1 for (t, p), m in marks.items() if t == topic}
             lost = await lost_partitions(self.bootstrap, topic, last_acked) if last_acked else []
             if lost:
@@ -146,17 +146,16 @@ class Relay:
     ) -> None:
         sends = []
         for item in batch:
-            if item.envelope is None:
-                continue
-            context = CONTEXTS[str(item.envelope["aggregatetype"])]
-            sends.append(
-                (
-                    item.position,
-                    await producer.send(
-                        topic_for(context), encode(item.envelope), key=item.aggregate_id.encode()
-                    ),
-                )
-            )
+            # One aggregate's messages share a key, so they stay in order on one partition.
+            routed = []
+            if item.envelope is not None:
+                topic = topic_for(CONTEXTS[str(item.envelope["aggregatetype"])])
+                routed.append((topic, item.envelope))
+            if item.edge_command is not None:
+                routed.append((EDGE_COMMANDS_TOPIC, item.edge_command))
+            for topic, message in routed:
+                future = await producer.send(topic, encode(message), key=item.aggregate_id.encode())
+                sends.append((item.position, future))
         for position, future in sends:
             metadata = await future
             key = (metadata.topic, metadata.partition)

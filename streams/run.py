@@ -14,6 +14,7 @@ from infra.bootstrap import build
 from infra.logs import configure_logging
 from infra.processes import exit_with_parent
 from infra.settings import Settings
+from streams.catalog_ingest import CatalogIngest
 from streams.projector import Projector, create_faust_app
 from streams.relay import Relay
 
@@ -50,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         log.info("relay_stopped")
         return 0
     projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
-    app = create_faust_app(bootstrap, settings.topic_partitions, projector, settings.data_dir)
+    ingest = CatalogIngest(
+        container.catalog, container.data_sources, container.endpoints.database_url
+    )
+    app = create_faust_app(
+        bootstrap, settings.topic_partitions, projector, ingest, settings.data_dir
+    )
     worker = faust.Worker(app, loglevel="WARNING", quiet=True)
     worker.execute_from_commandline()
     return 0

@@ -14,11 +14,19 @@ from api.deps import ContainerDep, MetaDep, requires
 from api.problems import BadQueryError
 from api.schemas import (
     DecommissionDataSourceBody,
+    DiscoverBody,
+    DiscoveryStarted,
     RegisterDataSourceBody,
     UpdateDataSourceBody,
     WriteAccepted,
 )
-from commands.messages import DecommissionDataSource, Receipt, RegisterDataSource, UpdateDataSource
+from commands.messages import (
+    DecommissionDataSource,
+    Receipt,
+    RegisterDataSource,
+    RequestDiscovery,
+    UpdateDataSource,
+)
 from domain.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/data-sources", tags=["data sources"])
@@ -45,6 +53,23 @@ async def register_data_source(
 ) -> WriteAccepted:
     cmd = RegisterDataSource(**body.model_dump())
     return accepted(await run_command(container.data_sources.register, cmd, meta), response)
+
+
+@router.post("/discover", status_code=202, dependencies=[requires(Permission.SOURCES_WRITE)])
+async def discover_data_source(
+    body: DiscoverBody, container: ContainerDep, meta: MetaDep, response: Response
+) -> DiscoveryStarted:
+    """Ask an edge agent to discover the source; the catalog fills as its results arrive."""
+    cmd = RequestDiscovery(data_source_id=body.data_source_id)
+    started = await run_command(container.data_sources.request_discovery, cmd, meta)
+    token = consistency.encode(started.receipt)
+    response.headers["X-Consistency-Token"] = token
+    response.headers["Location"] = f"{router.prefix}/{body.data_source_id}"
+    return DiscoveryStarted(
+        workflow_id=started.workflow_id,
+        data_source_id=str(body.data_source_id),
+        consistency_token=token,
+    )
 
 
 @router.patch("/{data_source_id}", dependencies=[requires(Permission.SOURCES_WRITE)])

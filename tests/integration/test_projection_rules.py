@@ -8,14 +8,16 @@ from typing import Any
 import redis.asyncio as aredis
 
 from commands.messages import RegisterDataSource, UpdateDataSource
-from infra.envelope import encode
+from infra.envelope import CONTEXTS, encode, topic_for
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.read_models import RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
-from streams.projector import SOURCES_TOPIC, Projector
+from streams.projector import Projector
 from tests.support import META, read_model_rows
+
+SOURCES_TOPIC = topic_for(CONTEXTS["DataSource"])
 
 
 def test_duplicates_are_skipped_and_gaps_filled(database: str, redis_url: str) -> None:

@@ -59,9 +59,25 @@ def test_expired_and_foreign_tokens_are_refused() -> None:
     ("role", "allowed"),
     [
         ("admin", set(Permission)),
-        ("steward", {Permission.SOURCES_READ, Permission.SOURCES_WRITE, Permission.AUDIT_READ}),
-        ("analyst", {Permission.SOURCES_READ}),
-        ("auditor", {Permission.SOURCES_READ, Permission.AUDIT_READ, Permission.METRICS_READ}),
+        (
+            "steward",
+            {
+                Permission.SOURCES_READ,
+                Permission.SOURCES_WRITE,
+                Permission.CATALOG_READ,
+                Permission.AUDIT_READ,
+            },
+        ),
+        ("analyst", {Permission.SOURCES_READ, Permission.CATALOG_READ}),
+        (
+            "auditor",
+            {
+                Permission.SOURCES_READ,
+                Permission.CATALOG_READ,
+                Permission.AUDIT_READ,
+                Permission.METRICS_READ,
+            },
+        ),
         ("edge-agent", {Permission.EDGE_REPORT}),
     ],
 )

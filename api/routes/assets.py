@@ -1,0 +1,48 @@
+"""The catalog's query side: assets (tables, views, files) with their columns and profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from api.auth import Permission
+from api.deps import ContainerDep, requires
+from api.problems import BadQueryError
+from domain.errors import NotFoundError
+
+router = APIRouter(prefix="/api/v1/assets", tags=["catalog"])
+
+
+@router.get("", dependencies=[requires(Permission.CATALOG_READ)])
+async def list_assets(
+    container: ContainerDep,
+    data_source_id: UUID | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    infotype: Annotated[str | None, Query(max_length=100)] = None,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Live assets, by qualified name; `q` matches part of the name, case-insensitively."""
+    try:
+        page = await container.asset_view().list(
+            limit=limit,
+            cursor=cursor,
+            data_source_id=data_source_id,
+            q=q,
+            infotype=infotype,
+            category=category,
+        )
+    except ValueError as error:
+        raise BadQueryError(str(error)) from None
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{asset_id}", dependencies=[requires(Permission.CATALOG_READ)])
+async def get_asset(asset_id: UUID, container: ContainerDep) -> dict[str, Any]:
+    found = await container.asset_view().get(asset_id)
+    if found is None:
+        raise NotFoundError("asset", asset_id)
+    return found

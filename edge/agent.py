@@ -1,0 +1,141 @@
+"""The edge agent process (`python -m edge.agent`, `datawave edge`): takes discovery jobs from
+the edge command topic, runs them near the data, and publishes what it found.
+
+Several agents share the jobs through one consumer group. A job's offset is committed only
+after its `finished` result is acknowledged, so an agent killed mid-job leaves the job to be
+redone by the next owner of its partition; redone work lands on the same assets and appends
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import threading
+from typing import Any
+
+import orjson
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+
+from domain.connections import join_secret
+from edge.discovery import Breakers, DiscoveryJob, run_discovery
+from infra.envelope import EDGE_COMMANDS_TOPIC, EDGE_RESULTS_TOPIC
+from infra.kafka import ensure_topics, start_producer
+from infra.logs import configure_logging
+from infra.processes import exit_with_parent
+from infra.secret_box import AesGcmSecretBox
+from infra.settings import Settings
+
+log = structlog.get_logger()
+
+GROUP = "datawave-edge"
+# A discovery of a large source can run for a long time without asking for the next job.
+MAX_JOB_SECONDS = 6 * 3600
+
+
+class EdgeAgent:
+    def __init__(self, settings: Settings, bootstrap: str) -> None:
+        self.settings = settings
+        self.bootstrap = bootstrap
+        self.name = settings.edge_agent_name or f"{socket.gethostname()}:{os.getpid()}"
+        self.box = AesGcmSecretBox(settings.sealing_key())
+        self.breakers = Breakers()
+        self.stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        await ensure_topics(self.bootstrap, self.settings.topic_partitions)
+        consumer = AIOKafkaConsumer(
+            EDGE_COMMANDS_TOPIC,
+            bootstrap_servers=self.bootstrap,
+            group_id=GROUP,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_interval_ms=MAX_JOB_SECONDS * 1000,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+            fetch_max_wait_ms=100,
+        )
+        await consumer.start()
+        producer = await start_producer(self.bootstrap)
+        log.info("edge_agent_ready", agent=self.name)
+        try:
+            while not self.stopping.is_set():
+                batch = await consumer.getmany(timeout_ms=500, max_records=1)
+                for partition, records in batch.items():
+                    for record in records:
+                        await self._do(record, producer)
+                        await consumer.commit({partition: record.offset + 1})
+        finally:
+            await producer.stop()
+            await consumer.stop()
+
+    async def _do(self, record: ConsumerRecord[Any, Any], producer: AIOKafkaProducer) -> None:
+        command: dict[str, Any] = orjson.loads(record.value)
+        if command.get("type") != "discover":
+            log.warning("edge_command_unknown", type=command.get("type"))
+            return
+        sealed = command.get("sealed_secret")
+        secret = self.box.unseal(sealed) if sealed else None
+        job = DiscoveryJob(
+            workflow_id=command["workflow_id"],
+            data_source_id=command["data_source_id"],
+            kind=command["kind"],
+            connection=join_secret(command["connection"], secret),
+            sample_rows=self.settings.edge_sample_rows,
+        )
+        log.info("edge_job_started", workflow_id=job.workflow_id, data_source_id=job.data_source_id)
+        loop = asyncio.get_running_loop()
+        key = job.data_source_id.encode()
+
+        def publish(result: dict[str, Any]) -> None:
+            # Called from the job's thread: wait for the broker's acknowledgement each time.
+            sent = producer.send_and_wait(EDGE_RESULTS_TOPIC, orjson.dumps(result), key=key)
+            asyncio.run_coroutine_threadsafe(sent, loop).result()
+
+        await _in_daemon_thread(run_discovery, job, publish, self.breakers, self.name)
+        log.info("edge_job_finished", workflow_id=job.workflow_id)
+
+
+async def _in_daemon_thread(function: Any, *args: Any) -> None:
+    """Run blocking work off the event loop in a thread that does not hold up process exit."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def work() -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # noqa: BLE001 - handed to the awaiting coroutine
+            loop.call_soon_threadsafe(done.set_exception, error)
+        else:
+            loop.call_soon_threadsafe(done.set_result, None)
+
+    threading.Thread(target=work, daemon=True, name="edge-job").start()
+    await done
+
+
+async def _serve(agent: EdgeAgent) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, agent.stopping.set)
+    await agent.run()
+
+
+def main() -> int:
+    exit_with_parent()
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    if not settings.kafka_bootstrap:
+        print("datawave edge: error: DATAWAVE_KAFKA_BOOTSTRAP is not set", file=sys.stderr)  # noqa: T201
+        return 2
+    asyncio.run(_serve(EdgeAgent(settings, settings.kafka_bootstrap)))
+    log.info("edge_agent_stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The catalog ingest agent: turns edge agents' results into commands on the event store.
+
+A result is a batch of observed tables or a discovery's end. Every step is idempotent, so a
+redelivered message (at-least-once) or a job an agent redid after a crash changes nothing twice:
+asset ids follow from source and table, unchanged tables append nothing, and a discovery's
+outcome is recorded once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import structlog
+from psycopg import AsyncConnection
+
+from commands.catalog import Catalog
+from commands.data_sources import DataSources
+from domain.catalog import asset_id
+from domain.errors import NotFoundError
+from domain.meta import EventMeta
+from infra.inventory import mark_gone, mark_seen, unseen
+
+log = structlog.get_logger()
+
+GONE_REASON = "no longer found at the source"
+
+
+class CatalogIngest:
+    def __init__(self, catalog: Catalog, sources: DataSources, dsn: str) -> None:
+        self.catalog = catalog
+        self.sources = sources
+        self.dsn = dsn
+        self._conn: AsyncConnection[Any] | None = None
+
+    async def handle(self, result: dict[str, Any]) -> None:
+        source_id = UUID(result["data_source_id"])
+        workflow_id = str(result["workflow_id"])
+        meta: EventMeta = {
+            "actor": f"edge-agent:{result.get('agent', 'unknown')}",
+            "correlation_id": workflow_id,
+            "causation_id": f"{workflow_id}:{result['type']}:{result.get('batch', 0)}",
+        }
+        try:
+            if result["type"] == "tables":
+                await self._ingest(source_id, workflow_id, result, meta)
+            elif result["type"] == "finished":
+                await self._finish(source_id, workflow_id, result, meta)
+        except NotFoundError:
+            log.warning("edge_result_for_unknown_source", data_source_id=str(source_id))
+
+    async def _ingest(
+        self, source_id: UUID, workflow_id: str, result: dict[str, Any], meta: EventMeta
+    ) -> None:
+        tables: list[dict[str, Any]] = result["tables"]
+        ingested = await asyncio.to_thread(self.catalog.ingest, source_id, tables, meta)
+        names = {t["qualified_name"] for t in tables} | {s["table"] for s in result["skipped"]}
+        conn = await self._connection()
+        await mark_seen(conn, source_id, workflow_id, [(n, asset_id(source_id, n)) for n in names])
+        log.info(
+            "catalog_batch_ingested",
+            workflow_id=workflow_id,
+            tables=len(tables),
+            discovered=ingested.discovered,
+            changed=ingested.changed,
+        )
+
+    async def _finish(
+        self, source_id: UUID, workflow_id: str, result: dict[str, Any], meta: EventMeta
+    ) -> None:
+        outcome: dict[str, Any] = {"status": result["status"]}
+        if result["status"] == "completed":
+            conn = await self._connection()
+            gone = await unseen(conn, source_id, workflow_id)
+            removed = await asyncio.to_thread(
+                self.catalog.decommission, [a for _, a in gone], GONE_REASON, meta
+            )
+            await mark_gone(conn, source_id, [name for name, _ in gone])
+            outcome |= {
+                "tables": result["tables"],
+                "removed": removed,
+                "skipped": result["skipped"],
+            }
+        else:
+            outcome["reason"] = result["reason"]
+        await asyncio.to_thread(
+            self.sources.record_discovery, source_id, workflow_id, outcome, meta
+        )
+        log.info("discovery_recorded", workflow_id=workflow_id, **outcome)
+
+    async def _connection(self) -> AsyncConnection[Any]:
+        if self._conn is None or self._conn.closed:
+            self._conn = await AsyncConnection.connect(self.dsn, autocommit=True)
+        return self._conn

@@ -1,0 +1,362 @@
+"""Discovery end to end: the API asks, the relay hands the job to an edge agent, the agent reads
+the real source, and the catalog ingest fills the asset read model the API serves."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pymysql
+import pytest
+
+from infra.embedded import EmbeddedKafka
+from tests.e2e.http import SOURCES, assert_problem
+from tests.support import (
+    System,
+    answers,
+    drop_database,
+    fresh_database,
+    system_on,
+    wait_http,
+)
+
+ASSETS = "/api/v1/assets"
+DISCOVERY_TIMEOUT = 90.0
+
+
+@pytest.fixture(scope="module")
+def running(
+    postgres_server: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    folder: Path = tmp_path_factory.mktemp("discovery")
+    kafka = EmbeddedKafka(folder)
+    dsn = fresh_database(postgres_server)
+    try:
+        with system_on(dsn, redis_url, kafka.start(), folder) as system:
+            system.start("api", "relay", "worker", "edge")
+            wait_http(f"{system.api_url}/healthz")
+            yield system
+    finally:
+        kafka.stop()
+        drop_database(postgres_server, dsn)
+
+
+@pytest.fixture(scope="module")
+def steward(running: System) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {running.token('steward', subject='sam')}"}
+    with httpx.Client(base_url=running.api_url, headers=headers, timeout=30) as client:
+        yield client
+
+
+def register(client: httpx.Client, name: str, kind: str, connection: dict[str, str]) -> str:
+    created = client.post(SOURCES, json={"name": name, "kind": kind, "connection": connection})
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def discover(client: httpx.Client, source_id: str) -> dict[str, Any]:
+    """Start a discovery and wait until the source shows how it ended."""
+    started = client.post(f"{SOURCES}/discover", json={"data_source_id": source_id})
+    assert started.status_code == 202, started.text
+    return _wait_for_workflow(client, source_id, started.json()["workflow_id"])
+
+
+def _wait_for_workflow(client: httpx.Client, source_id: str, workflow_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + DISCOVERY_TIMEOUT
+    while time.monotonic() < deadline:
+        got = client.get(f"{SOURCES}/{source_id}")
+        last = got.json().get("last_discovery") if got.status_code == 200 else None
+        if (
+            last
+            and last["workflow_id"] == workflow_id
+            and last["status"] in ("completed", "failed")
+        ):
+            return dict(last)
+        time.sleep(0.2)
+    raise AssertionError(f"discovery {workflow_id} did not end within {DISCOVERY_TIMEOUT} s")
+
+
+def assets_of(client: httpx.Client, source_id: str) -> dict[str, dict[str, Any]]:
+    """The source's live assets by qualified name, read once the projection has caught up."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"data_source_id": source_id, "limit": 100}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get(ASSETS, params=params).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return {a["qualified_name"]: a for a in items}
+
+
+def settled_assets(
+    running: System, client: httpx.Client, source_id: str
+) -> dict[str, dict[str, Any]]:
+    running.wait_caught_up()
+    return assets_of(client, source_id)
+
+
+def columns(asset: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    return {c["name"]: (c["data_type"], c["nullable"]) for c in asset["columns"]}
+
+
+def asset_event_types(client: httpx.Client, asset_id: str) -> list[str]:
+    events = client.get("/api/v1/audit/events", params={"aggregate_id": asset_id}).json()
+    return [e["type"] for e in events["items"]]
+
+
+def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, nickname TEXT);
+            CREATE TABLE orders (id INTEGER PRIMARY KEY,
+                                 customer_id INTEGER NOT NULL REFERENCES customers(id),
+                                 total REAL);
+            CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 100;
+            """
+        )
+        db.executemany(
+            "INSERT INTO customers (email, nickname) VALUES (?, ?)",
+            [(f"user{i}@example.com", None if i % 4 == 0 else f"nick{i % 10}") for i in range(200)],
+        )
+        db.executemany(
+            "INSERT INTO orders (customer_id, total) VALUES (?, ?)",
+            [(1 + i % 200, float(i)) for i in range(500)],
+        )
+    source = register(steward, "shop-sqlite", "sqlite", {"path": str(path)})
+    outcome = discover(steward, source)
+    assert outcome["status"] == "completed", outcome
+    assert outcome["summary"]["tables"] == 3
+    assets = settled_assets(running, steward, source)
+    assert set(assets) == {"customers", "orders", "big_orders"}
+    assert assets["big_orders"]["kind"] == "view"
+    customers = assets["customers"]
+    assert customers["kind"] == "table"
+    assert customers["primary_key"] == ["id"]
+    assert columns(customers)["email"][1] is False
+    assert assets["orders"]["foreign_keys"] == [
+        {"columns": ["customer_id"], "references": "customers", "referenced_columns": ["id"]}
+    ]
+    profile = {c["name"]: c["profile"] for c in customers["columns"]}
+    assert profile["nickname"]["null_ratio"] == pytest.approx(0.25, abs=0.01)
+    assert profile["email"]["distinct_ratio"] == pytest.approx(1.0)
+    assert all(c["infotype"] is None for c in customers["columns"])
+    one = steward.get(f"{ASSETS}/{customers['id']}").json()
+    assert one == customers
+    assert "user1@example.com" not in str(assets)  # values never leave the edge
+    # Re-discovering an unchanged source appends nothing to the catalog.
+    before = running.event_store_head()
+    assert discover(steward, source)["status"] == "completed"
+    running.wait_caught_up()
+    assert asset_event_types(steward, customers["id"]) == ["Discovered"]
+    assert running.event_store_head() - before == 2  # DiscoveryRequested and DiscoveryCompleted
+
+
+def test_a_folder_of_csv_files_is_one_asset_per_file_and_a_deleted_file_is_decommissioned(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    root = tmp_path / "exports"
+    (root / "2026").mkdir(parents=True)
+    for path, rows in (
+        (root / "people.csv", [["name", "age"], ["Ann", "34"], ["Bob", ""]]),
+        (root / "2026" / "sales.csv", [["day", "amount"], ["2026-01-02", "10.5"]]),
+    ):
+        with path.open("w", newline="") as out:
+            csv.writer(out).writerows(rows)
+    source = register(steward, "exports", "csv", {"path": str(root)})
+    assert discover(steward, source)["status"] == "completed"
+    assets = settled_assets(running, steward, source)
+    assert set(assets) == {"people.csv", "2026/sales.csv"}
+    assert columns(assets["people.csv"]) == {"name": ("string", False), "age": ("integer", True)}
+    (root / "people.csv").unlink()
+    assert discover(steward, source)["status"] == "completed"
+    assert set(settled_assets(running, steward, source)) == {"2026/sales.csv"}
+    gone = steward.get(f"{ASSETS}/{assets['people.csv']['id']}").json()
+    assert gone["status"] == "decommissioned"
+
+
+def test_postgres_schema_drift_appends_exactly_those_events(
+    running: System, steward: httpx.Client, postgres_server: str
+) -> None:
+    dsn = fresh_database(postgres_server)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(
+                "CREATE SCHEMA sales; "
+                "CREATE TABLE sales.customers (id serial PRIMARY KEY, email text NOT NULL, "
+                "  legacy_code text, age integer); "
+                "CREATE TABLE sales.orders (id bigserial PRIMARY KEY, "
+                "  customer_id integer NOT NULL REFERENCES sales.customers(id), note text); "
+                "INSERT INTO sales.customers (email, age) "
+                "  SELECT 'u' || g || '@example.com', g % 90 FROM generate_series(1, 300) g; "
+                "ANALYZE; "
+            )
+        source = register(steward, "sales-pg", "postgresql", {"dsn": dsn})
+        assert discover(steward, source)["status"] == "completed"
+        assets = settled_assets(running, steward, source)
+        assert set(assets) == {"sales.customers", "sales.orders"}
+        customers = assets["sales.customers"]
+        assert columns(customers) == {
+            "id": ("integer", False),
+            "email": ("text", False),
+            "legacy_code": ("text", True),
+            "age": ("integer", True),
+        }
+        assert assets["sales.orders"]["foreign_keys"][0]["references"] == "sales.customers"
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(
+                "ALTER TABLE sales.customers ADD COLUMN phone text; "
+                "ALTER TABLE sales.customers DROP COLUMN legacy_code; "
+                "ALTER TABLE sales.customers ALTER COLUMN age TYPE bigint;"
+            )
+        assert discover(steward, source)["status"] == "completed"
+        running.wait_caught_up()
+        drift = asset_event_types(steward, customers["id"])
+        assert drift[0] == "Discovered"
+        assert sorted(drift[1:]) == ["ColumnAdded", "ColumnRemoved", "ColumnTypeChanged"]
+        assert discover(steward, source)["status"] == "completed"
+        running.wait_caught_up()
+        assert asset_event_types(steward, customers["id"]) == drift
+        after = settled_assets(running, steward, source)["sales.customers"]
+        assert columns(after)["age"] == ("bigint", True)
+        assert "phone" in columns(after) and "legacy_code" not in columns(after)
+    finally:
+        drop_database(postgres_server, dsn)
+
+
+def test_a_source_that_is_down_fails_with_a_reason_and_then_fails_fast(
+    running: System, steward: httpx.Client
+) -> None:
+    source = register(
+        steward, "down-pg", "postgresql", {"dsn": "postgresql://u:Secret-42@127.0.0.1:1/db"}
+    )
+    outcome = discover(steward, source)
+    assert outcome["status"] == "failed"
+    assert "127.0.0.1:1" in outcome["reason"]
+    assert "Secret-42" not in str(outcome)
+    started = time.monotonic()
+    again = discover(steward, source)
+    assert again["status"] == "failed"
+    assert time.monotonic() - started < 10  # the circuit is open: no new round of retries
+
+
+def test_discovery_of_an_unknown_or_decommissioned_source_is_refused(
+    steward: httpx.Client,
+) -> None:
+    unknown = steward.post(
+        f"{SOURCES}/discover", json={"data_source_id": "00000000-0000-0000-0000-000000000000"}
+    )
+    assert_problem(unknown, 404)
+    source = register(steward, "retired", "sqlite", {"path": "/srv/none.db"})
+    assert steward.post(f"{SOURCES}/{source}/decommission", json={}).status_code == 200
+    assert_problem(steward.post(f"{SOURCES}/discover", json={"data_source_id": source}), 409)
+    assert_problem(steward.post(f"{SOURCES}/discover", json={"data_source_id": "x"}), 422)
+
+
+def test_a_table_the_agent_may_not_read_is_reported_and_the_rest_cataloged(
+    running: System, steward: httpx.Client, postgres_server: str
+) -> None:
+    dsn = fresh_database(postgres_server)
+    role = f"dw_reader_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(
+                f"CREATE ROLE {role} LOGIN; "
+                "CREATE SCHEMA hr; "
+                "CREATE TABLE hr.teams (id int PRIMARY KEY, name text); "
+                "CREATE TABLE hr.salaries (id int PRIMARY KEY, amount numeric(10,2)); "
+                "INSERT INTO hr.teams SELECT g, 'team ' || g FROM generate_series(1, 20) g; "
+                f"GRANT USAGE ON SCHEMA hr TO {role}; "
+                f"GRANT SELECT ON hr.teams TO {role}; "
+            )
+        as_reader = dsn.replace("postgres@", f"{role}@", 1)
+        source = register(steward, "hr-pg", "postgresql", {"dsn": as_reader})
+        outcome = discover(steward, source)
+        assert outcome["status"] == "completed", outcome
+        skipped = outcome["summary"]["skipped"]
+        assert [s["table"] for s in skipped] == ["hr.salaries"]
+        assert "permission denied" in skipped[0]["reason"]
+        assets = settled_assets(running, steward, source)
+        assert set(assets) == {"hr.teams", "hr.salaries"}
+        assert all(c["profile"] is None for c in assets["hr.salaries"]["columns"])
+        assert all(c["profile"] is not None for c in assets["hr.teams"]["columns"])
+    finally:
+        drop_database(postgres_server, dsn)
+        with psycopg.connect(postgres_server, autocommit=True) as db:
+            db.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_wrong_password_fails_the_discovery_without_showing_it(
+    steward: httpx.Client,
+) -> None:
+    if not answers("127.0.0.1", 3306):
+        pytest.skip("no MariaDB/MySQL answers on 127.0.0.1:3306")
+    user = f"dw_{uuid.uuid4().hex[:8]}"
+    root = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="")
+    try:
+        with root.cursor() as cur:
+            cur.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'Right-Pa55'")
+        dsn = f"mysql://{user}:Wrong-Pa55@127.0.0.1:3306/test"
+        source = register(steward, f"mysql-{user}", "mysql", {"dsn": dsn})
+        outcome = discover(steward, source)
+        assert outcome["status"] == "failed"
+        assert "authentication failed" in outcome["reason"]
+        assert "Wrong-Pa55" not in str(outcome)
+    finally:
+        with root.cursor() as cur:
+            cur.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+        root.close()
+
+
+def test_an_edge_agent_killed_mid_job_leaves_the_job_to_be_redone_without_duplicates(
+    running: System, steward: httpx.Client, postgres_server: str
+) -> None:
+    tables = 400
+    dsn = fresh_database(postgres_server)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(
+                f"DO $$ BEGIN FOR i IN 1..{tables} LOOP "
+                "EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, label text, "
+                "amount numeric)', i); "
+                "EXECUTE format('INSERT INTO t%s SELECT g, ''x'' || g, g FROM "
+                "generate_series(1, 50) g', i); END LOOP; END $$"
+            )
+        source = register(steward, "many-tables", "postgresql", {"dsn": dsn})
+        started = steward.post(f"{SOURCES}/discover", json={"data_source_id": source})
+        assert started.status_code == 202
+        deadline = time.monotonic() + DISCOVERY_TIMEOUT
+        while not assets_of(steward, source):
+            assert time.monotonic() < deadline, "no batch arrived"
+            time.sleep(0.05)
+        edge = running.components["edge"]
+        edge.kill_hard()
+        partial = len(assets_of(steward, source))
+        edge.start()
+        last = _wait_for_workflow(steward, source, started.json()["workflow_id"])
+        assert last["status"] == "completed", last
+        assets = settled_assets(running, steward, source)
+        assert partial < tables
+        assert len(assets) == tables
+        with psycopg.connect(running.dsn) as conn:
+            duplicated = conn.execute(
+                "SELECT originator_id FROM datawave_events WHERE topic LIKE %s "
+                "GROUP BY originator_id HAVING count(*) > 1",
+                ("%Asset.Discovered%",),
+            ).fetchall()
+        assert duplicated == []
+    finally:
+        drop_database(postgres_server, dsn)
