@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 
 from api.auth import ROLES, issue_token
-from api.supervisor import RUNTIME_FILE, Supervisor, UpError
+from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
 from infra.lag import lags
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
@@ -75,8 +75,8 @@ def _status(settings: Settings, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report, indent=2))
         return 0
-    for name in ("api", "relay", "worker"):
-        item = report[name]
+    for name in COMPONENTS:
+        item = report.get(name, {"status": "unknown"})
         where = item.get("url", "")
         lag = f"lag {item['lag']} events" if "lag" in item and item["lag"] is not None else ""
         print(f"{name:<11} {item['status']:<8} {where}{lag}")

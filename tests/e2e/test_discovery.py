@@ -360,3 +360,71 @@ def test_an_edge_agent_killed_mid_job_leaves_the_job_to_be_redone_without_duplic
         assert duplicated == []
     finally:
         drop_database(postgres_server, dsn)
+
+
+def test_a_mariadb_database_is_cataloged(running: System, steward: httpx.Client) -> None:
+    if not answers("127.0.0.1", 3306):
+        pytest.skip("no MariaDB/MySQL answers on 127.0.0.1:3306")
+    name = f"dw_shop_{uuid.uuid4().hex[:8]}"
+    root = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
+    try:
+        with root.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {name}")
+            cur.execute(
+                f"CREATE TABLE {name}.customers (id INT PRIMARY KEY AUTO_INCREMENT, "
+                "email VARCHAR(200) NOT NULL, birth_date DATE NULL)"
+            )
+            cur.execute(
+                f"CREATE TABLE {name}.orders (id BIGINT PRIMARY KEY, customer_id INT NOT NULL, "
+                f"FOREIGN KEY (customer_id) REFERENCES {name}.customers(id))"
+            )
+            cur.execute(f"CREATE VIEW {name}.emails AS SELECT email FROM {name}.customers")
+            cur.executemany(
+                f"INSERT INTO {name}.customers (email) VALUES (%s)",
+                [(f"c{i}@example.com",) for i in range(100)],
+            )
+        source = register(steward, name, "mysql", {"dsn": f"mysql://root@127.0.0.1:3306/{name}"})
+        assert discover(steward, source)["status"] == "completed"
+        assets = settled_assets(running, steward, source)
+        assert set(assets) == {f"{name}.customers", f"{name}.orders", f"{name}.emails"}
+        customers = assets[f"{name}.customers"]
+        assert columns(customers) == {
+            "id": ("int(11)", False),
+            "email": ("varchar(200)", False),
+            "birth_date": ("date", True),
+        }
+        assert customers["primary_key"] == ["id"]
+        assert assets[f"{name}.orders"]["foreign_keys"][0]["references"] == f"{name}.customers"
+        assert assets[f"{name}.emails"]["kind"] == "view"
+        profile = {c["name"]: c["profile"] for c in customers["columns"]}
+        assert profile["birth_date"]["null_ratio"] == 1.0
+    finally:
+        with root.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {name}")
+        root.close()
+
+
+def test_a_parquet_file_is_cataloged(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "id": pa.array(range(300), pa.int64()),
+            "city": pa.array([None if i % 3 == 0 else f"city {i % 7}" for i in range(300)]),
+        }
+    )
+    path = tmp_path / "visits.parquet"
+    pq.write_table(table, path)
+    source = register(steward, "visits", "parquet", {"path": str(path)})
+    assert discover(steward, source)["status"] == "completed"
+    assets = settled_assets(running, steward, source)
+    assert set(assets) == {"visits.parquet"}
+    visits = assets["visits.parquet"]
+    assert visits["kind"] == "file"
+    assert visits["row_estimate"] == 300
+    assert columns(visits) == {"id": ("int64", True), "city": ("string", True)}
+    profile = {c["name"]: c["profile"] for c in visits["columns"]}
+    assert profile["city"]["null_ratio"] == pytest.approx(1 / 3, abs=0.01)
