@@ -6,6 +6,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from projections.data_sources import Page
+from projections.rows import event_name, stamp
 
 PROJECTION = "assets"
 
@@ -28,13 +29,9 @@ def _replace(columns: list[dict[str, Any]], name: str, **changes: Any) -> list[d
 
 def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[str, Any] | None:
     """The row after one event (envelope as published); None when the event creates nothing."""
-    name = str(envelope["type"]).split(".")[-2]
+    name = event_name(envelope)
     data: dict[str, Any] = envelope["data"]
-    common = {
-        "version": envelope["aggregateversion"],
-        "position": envelope["position"],
-        "updated_at": envelope["time"],
-    }
+    common = stamp(envelope)
     if name in ("Discovered", "Rediscovered"):
         base = row or {
             "id": envelope["subject"],

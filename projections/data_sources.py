@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from projections.rows import event_name, stamp
+
 PROJECTION = "data_sources"
 
 _ROW_FIELDS = ("name", "connection", "owner", "tags")
@@ -18,13 +20,9 @@ _DISCOVERY_STATUS = {
 
 def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[str, Any] | None:
     """The row after one event (envelope as published); None when the event creates nothing."""
-    name = str(envelope["type"]).split(".")[-2]
+    name = event_name(envelope)
     data: dict[str, Any] = envelope["data"]
-    common = {
-        "version": envelope["aggregateversion"],
-        "position": envelope["position"],
-        "updated_at": envelope["time"],
-    }
+    common = stamp(envelope)
     if name == "Registered":
         return {
             "id": envelope["subject"],

@@ -29,7 +29,7 @@ from commands.data_sources import DataSources
 from commands.messages import DecommissionDataSource, RegisterDataSource, UpdateDataSource
 from domain.errors import ConflictError
 from domain.meta import EventMeta
-from infra.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis, free_port
 from infra.event_log import EventLog
 from infra.lag import lags
 from infra.postgres import EVENTS_TABLE
@@ -347,3 +347,20 @@ def servers(workdir: Path, *, use_local: bool = True) -> Iterator[Servers]:
             stack.callback(embedded_redis.stop)
             redis_kind = "embedded"
         yield Servers(pg, redis_url, pg_kind, redis_kind)
+
+
+@contextmanager
+def running_system(
+    postgres_server: str, redis_url: str, folder: Path, *components: str
+) -> Iterator[System]:
+    """A fresh database, broker and Redis prefix, with these components started."""
+    kafka = EmbeddedKafka(folder)
+    dsn = fresh_database(postgres_server)
+    try:
+        with system_on(dsn, redis_url, kafka.start(), folder) as system:
+            system.start(*components)
+            wait_http(f"{system.api_url}/healthz")
+            yield system
+    finally:
+        kafka.stop()
+        drop_database(postgres_server, dsn)

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from infra.embedded import EmbeddedKafka
-from tests.support import System, drop_database, fresh_database, system_on, wait_http
+from tests.support import System, running_system
 
 
 @pytest.fixture(scope="module")
 def running(
     postgres_server: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[System]:
-    folder: Path = tmp_path_factory.mktemp("contract")
-    kafka = EmbeddedKafka(folder)
-    dsn = fresh_database(postgres_server)
-    try:
-        with system_on(dsn, redis_url, kafka.start(), folder) as system:
-            system.start("api", "relay", "worker")
-            wait_http(f"{system.api_url}/healthz")
-            yield system
-    finally:
-        kafka.stop()
-        drop_database(postgres_server, dsn)
+    folder = tmp_path_factory.mktemp("contract")
+    with running_system(postgres_server, redis_url, folder, "api", "relay", "worker") as system:
+        yield system
 
 
 @pytest.fixture(scope="module")

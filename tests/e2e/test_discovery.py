@@ -16,15 +16,13 @@ import psycopg
 import pymysql
 import pytest
 
-from infra.embedded import EmbeddedKafka
 from tests.e2e.http import SOURCES, assert_problem
 from tests.support import (
     System,
     answers,
     drop_database,
     fresh_database,
-    system_on,
-    wait_http,
+    running_system,
 )
 
 ASSETS = "/api/v1/assets"
@@ -35,17 +33,10 @@ DISCOVERY_TIMEOUT = 90.0
 def running(
     postgres_server: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[System]:
-    folder: Path = tmp_path_factory.mktemp("discovery")
-    kafka = EmbeddedKafka(folder)
-    dsn = fresh_database(postgres_server)
-    try:
-        with system_on(dsn, redis_url, kafka.start(), folder) as system:
-            system.start("api", "relay", "worker", "edge")
-            wait_http(f"{system.api_url}/healthz")
-            yield system
-    finally:
-        kafka.stop()
-        drop_database(postgres_server, dsn)
+    folder = tmp_path_factory.mktemp("discovery")
+    components = ("api", "relay", "worker", "edge")
+    with running_system(postgres_server, redis_url, folder, *components) as system:
+        yield system
 
 
 @pytest.fixture(scope="module")
