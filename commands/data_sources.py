@@ -80,7 +80,9 @@ class DataSources(Application[UUID]):
             if cmd.connection is not None:
                 split = split_secret(cmd.connection)
                 changes["connection"] = split.redacted
-                changes["sealed_secret"] = self._seal(split.secret)
+                # A fresh seal differs every time: seal only a secret that really changed.
+                if split.secret != self._secret_of(source):
+                    changes["sealed_secret"] = self._seal(split.secret)
             old_name = source.name
             source.update(changes, meta, self.file_roots)
             names: list[SourceName] = []
@@ -140,7 +142,9 @@ class DataSources(Application[UUID]):
 
     def connection_secret(self, data_source_id: UUID) -> str | None:
         """The clear-text secret, for the edge agent that connects; never for responses."""
-        source = self._get(data_source_id, None)
+        return self._secret_of(self._get(data_source_id, None))
+
+    def _secret_of(self, source: DataSource) -> str | None:
         return self.secret_box.unseal(source.sealed_secret) if source.sealed_secret else None
 
     def _get(self, data_source_id: UUID, expected_version: int | None) -> DataSource:

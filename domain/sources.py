@@ -58,7 +58,8 @@ class DataSource(Aggregate):
         self.tags = tags
         self.decommissioned = False
         self.last_discovery: str | None = None
-        self.last_finished_discovery: str | None = None
+        # Requested and not finished yet: usually none or one.
+        self.open_discoveries: set[str] = set()
 
     @classmethod
     def register(
@@ -130,28 +131,30 @@ class DataSource(Aggregate):
         meta: EventMeta,
     ) -> None:
         self.last_discovery = workflow_id
+        self.open_discoveries.add(workflow_id)
 
     def complete_discovery(
         self, workflow_id: str, summary: dict[str, Any], meta: EventMeta
     ) -> None:
-        """Record how a discovery ended, once (a redelivered outcome changes nothing); a
-        retired source still records the outcome of a discovery it started."""
-        if workflow_id != self.last_finished_discovery:
+        """Record how a discovery ended, once: an outcome redelivered later, or for a
+        discovery this source never started, changes nothing. A retired source still records
+        the outcome of a discovery it started."""
+        if workflow_id in self.open_discoveries:
             self._discovery_completed(workflow_id=workflow_id, summary=summary, meta=meta)
 
     @event("DiscoveryCompleted")
     def _discovery_completed(
         self, workflow_id: str, summary: dict[str, Any], meta: EventMeta
     ) -> None:
-        self.last_finished_discovery = workflow_id
+        self.open_discoveries.discard(workflow_id)
 
     def fail_discovery(self, workflow_id: str, reason: str, meta: EventMeta) -> None:
-        if workflow_id != self.last_finished_discovery:
+        if workflow_id in self.open_discoveries:
             self._discovery_failed(workflow_id=workflow_id, reason=reason, meta=meta)
 
     @event("DiscoveryFailed")
     def _discovery_failed(self, workflow_id: str, reason: str, meta: EventMeta) -> None:
-        self.last_finished_discovery = workflow_id
+        self.open_discoveries.discard(workflow_id)
 
     def decommission(self, reason: str | None, meta: EventMeta) -> None:
         """Retire the source: it stays in the history but accepts no further change."""

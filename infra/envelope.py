@@ -47,16 +47,26 @@ def describe(event: DomainEventProtocol[Any]) -> Described:
     return Described(aggregate_type, CONTEXTS.get(aggregate_type), event_name)
 
 
-def public_data(value: Any) -> Any:
-    """The event's own fields as JSON values, with sealed secrets removed at every depth."""
+def public_data(fields: dict[str, Any]) -> dict[str, Any]:
+    """An event's own fields as JSON values, without what the envelope carries and without
+    sealed secrets. A changed secret shows as `secret_changed`, never as its sealed value.
+
+    Only the event's own field names are filtered: names inside the data (a column called
+    `timestamp`, say) are the user's and pass through.
+    """
+    data = {k: _json(v) for k, v in fields.items() if k not in _ENVELOPE_FIELDS | _HIDDEN_FIELDS}
+    changes = data.get("changes")
+    if isinstance(changes, dict) and "sealed_secret" in changes:
+        del changes["sealed_secret"]
+        changes["secret_changed"] = True
+    return data
+
+
+def _json(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            str(k): public_data(v)
-            for k, v in value.items()
-            if k not in _HIDDEN_FIELDS and k not in _ENVELOPE_FIELDS
-        }
+        return {str(k): _json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [public_data(v) for v in value]
+        return [_json(v) for v in value]
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):

@@ -125,8 +125,10 @@ def eventsourcing_env(dsn: str) -> dict[str, str]:
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        "POSTGRES_POOL_SIZE": "10",
-        "POSTGRES_MAX_OVERFLOW": "10",
+        # Connections open on demand and close when idle: every process holds one application
+        # per context, and a system must fit well inside PostgreSQL's default 100 connections.
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "15",
         "CREATE_TABLE": "y",
         "APPLICATION_RECORDER_TOPIC": "infra.event_recorder:OrderedInsertRecorder",
     }

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from commands.data_sources import DataSources
-from commands.messages import DecommissionDataSource, RegisterDataSource, UpdateDataSource
+from commands.messages import (
+    DecommissionDataSource,
+    RegisterDataSource,
+    RequestDiscovery,
+    UpdateDataSource,
+)
 from domain.errors import (
     DecommissionedError,
     InvalidCommandError,
@@ -123,3 +129,31 @@ def test_file_paths_outside_the_allowed_roots_are_refused() -> None:
             app.register(RegisterDataSource(f"b{path}", "csv", {"path": path}), META)
     with pytest.raises(InvalidCommandError):
         app.update(UpdateDataSource(ok.aggregate_id, connection={"path": "/srv/x.csv"}), META)
+
+
+def test_resending_the_same_password_changes_nothing_and_a_new_one_is_an_update(
+    app: DataSources,
+) -> None:
+    receipt: Any = register(app)
+    same = {"dsn": f"postgresql://bob:{CANARY}@db/sales"}
+    unchanged = app.update(UpdateDataSource(receipt.aggregate_id, connection=same), META)
+    assert unchanged.version == receipt.version
+    rotated = {"dsn": "postgresql://bob:Other-Pa55@db/sales"}
+    changed = app.update(UpdateDataSource(receipt.aggregate_id, connection=rotated), META)
+    assert changed.version == receipt.version + 1
+    assert app.connection_secret(receipt.aggregate_id) == "Other-Pa55"
+
+
+def test_a_discovery_outcome_is_recorded_once_and_only_for_a_requested_discovery(
+    app: DataSources,
+) -> None:
+    receipt: Any = register(app)
+    source_id = receipt.aggregate_id
+    first = app.request_discovery(RequestDiscovery(source_id), META).workflow_id
+    second = app.request_discovery(RequestDiscovery(source_id), META).workflow_id
+    done = {"status": "completed", "tables": 1, "skipped": [], "removed": 0}
+    version = app.record_discovery(source_id, second, done, META).version
+    assert app.record_discovery(source_id, first, done, META).version == version + 1
+    # Redelivered outcomes, and one for a discovery never requested, change nothing.
+    for workflow in (first, second, "not-requested"):
+        assert app.record_discovery(source_id, workflow, done, META).version == version + 1

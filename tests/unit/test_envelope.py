@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import uuid4
+
+from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource, UpdateDataSource
 from infra.envelope import to_envelope
@@ -41,3 +45,25 @@ def test_sealed_secrets_and_internal_aggregates_never_leave_the_store() -> None:
     text = repr(found)
     assert "sealed" not in text
     assert "u:***@h/db" in text
+    # Only the password changed: the update says so, and nothing more.
+    assert found[1]["data"] == {"changes": {"secret_changed": True}}
+
+
+def test_names_inside_the_data_are_the_users_and_pass_through() -> None:
+    catalog = Catalog(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    names = ["timestamp", "meta", "originator_id", "sealed_secret"]
+    observed = {
+        "qualified_name": "t",
+        "kind": "table",
+        "columns": [
+            {"name": n, "data_type": "text", "nullable": True, "profile": {"null_ratio": 0.5}}
+            for n in names
+        ],
+    }
+    catalog.ingest(uuid4(), [observed], META)
+    (notification,) = catalog.recorder.select_notifications(start=1, limit=10)
+    envelope = to_envelope(catalog.mapper.to_domain_event(notification), notification.id)
+    assert envelope is not None
+    data: Any = envelope["data"]
+    assert sorted(data["profiles"]) == sorted(names)
+    assert [c["name"] for c in data["columns"]] == names
