@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from edge.connectors.base import Column, Sample, Table
-from edge.profiling import ColumnProfile, profile_table, shape
+from edge.profiling import ColumnProfile, profile_table, shape, shapes
 
 CUSTOMERS = Table(
     "sales.customers",
@@ -132,3 +132,10 @@ def test_the_dict_form_is_json_and_holds_no_raw_value() -> None:
             if value is not None:
                 assert str(value) not in text
     assert "lovelace" not in text and "7946" not in text
+
+
+def test_shapes_of_many_values_equal_their_shapes_one_by_one() -> None:
+    values = ["Ann-Marie 42", "a\tb", "x\x00y", "Ünïcödé ☃ 7", "", "A" * 40, "((+1)) 555/01"]
+    assert shapes(values) == [shape(v) for v in values]
+    assert shapes(["ok", "Fine 1"]) == ["aa", "Aaaa 9"]
+    assert shape("☃★") == "**"  # symbols beyond ASCII never appear as themselves
