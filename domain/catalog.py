@@ -15,7 +15,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.meta import EventMeta
 
 # An observed table, as the edge reports it (plain JSON data):
-#   {"qualified_name", "kind", "columns": [{"name", "data_type", "nullable", "profile"?}],
+#   {"qualified_name", "kind",
+#    "columns": [{"name", "data_type", "nullable", "profile"?, "classification"?}],
 #    "primary_key": [...], "foreign_keys": [{"columns", "references", "referenced_columns"}],
 #    "row_estimate"}
 Observed = dict[str, Any]
@@ -35,6 +36,27 @@ def _columns_of(observed: Observed) -> dict[str, Column]:
 
 def _profiles_of(observed: Observed) -> dict[str, Any]:
     return {c["name"]: c["profile"] for c in observed["columns"] if c.get("profile") is not None}
+
+
+# What decides whether a column's automatic classification changed (not its evidence counts).
+_DECISION = ("infotype", "category", "confidence", "method")
+UNCLASSIFIED: dict[str, Any] = {
+    "infotype": None,
+    "category": None,
+    "confidence": None,
+    "method": None,
+}
+
+
+def _classifications_of(observed: Observed) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c["classification"] for c in observed["columns"] if c.get("classification")}
+
+
+def _decision(classification: dict[str, Any]) -> dict[str, Any]:
+    """Infotype, category, confidence and method; any unclassified column is simply that."""
+    if classification.get("infotype") is None:
+        return dict(UNCLASSIFIED)
+    return {k: classification.get(k) for k in _DECISION}
 
 
 def _keys_of(observed: Observed) -> dict[str, Any]:
@@ -80,12 +102,13 @@ class Asset(Aggregate):
         self.keys = keys
         self.row_estimate = row_estimate
         self.profiles: dict[str, Any] = dict(profiles)
+        self.classifications: dict[str, dict[str, Any]] = {}
         self.decommissioned = False
 
     @classmethod
     def discover(cls, data_source_id: UUID, observed: Observed, meta: EventMeta) -> Asset:
-        """A table seen for the first time."""
-        return cls(
+        """A table seen for the first time, with the classification of each column."""
+        asset = cls(
             data_source_id=data_source_id,
             qualified_name=observed["qualified_name"],
             kind=observed["kind"],
@@ -95,6 +118,8 @@ class Asset(Aggregate):
             profiles=_profiles_of(observed),
             meta=meta,
         )
+        asset._classify(observed, meta)
+        return asset
 
     def observe(self, observed: Observed, meta: EventMeta) -> None:
         """The table as seen again: one event per change, none when nothing changed."""
@@ -109,6 +134,7 @@ class Asset(Aggregate):
                 profiles=profiles,
                 meta=meta,
             )
+            self._classify(observed, meta)
             return
         for name in [n for n in self.columns if n not in columns]:
             self._column_removed(name=name, meta=meta)
@@ -129,6 +155,17 @@ class Asset(Aggregate):
         row_estimate = observed.get("row_estimate")
         if changed or row_estimate != self.row_estimate:
             self._statistics_updated(row_estimate=row_estimate, profiles=changed, meta=meta)
+        self._classify(observed, meta)
+
+    def _classify(self, observed: Observed, meta: EventMeta) -> None:
+        """Record each column's automatic classification where the decision changed, with the
+        previous one; the same decision again (a re-scan of unchanged data) records nothing."""
+        for name, classification in _classifications_of(observed).items():
+            previous = _decision(self.classifications.get(name, UNCLASSIFIED))
+            if _decision(classification) != previous:
+                self._column_classified(
+                    name=name, classification=classification, previous=previous, meta=meta
+                )
 
     def decommission(self, reason: str, meta: EventMeta) -> None:
         """The table is gone from its source; the asset stays in the history."""
@@ -157,6 +194,17 @@ class Asset(Aggregate):
     def _column_removed(self, name: str, meta: EventMeta) -> None:
         del self.columns[name]
         self.profiles.pop(name, None)
+        self.classifications.pop(name, None)
+
+    @event("ColumnClassified")
+    def _column_classified(
+        self,
+        name: str,
+        classification: dict[str, Any],
+        previous: dict[str, Any],
+        meta: EventMeta,
+    ) -> None:
+        self.classifications[name] = classification
 
     @event("ColumnTypeChanged")
     def _column_type_changed(

@@ -21,6 +21,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from edge.classification.rules import classify_table
 from edge.connectors import open_connector
 from edge.connectors.base import (
     DEFAULT_SAMPLE_ROWS,
@@ -72,8 +73,14 @@ class Breakers:
         self._open.pop(source_id, None)
 
 
-def observed(table: Table, profiles: dict[str, Any] | None) -> dict[str, Any]:
-    """The table as it travels to the catalog: metadata and statistics, no values."""
+def observed(
+    table: Table,
+    profiles: dict[str, Any] | None,
+    classifications: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The table as it travels to the catalog: metadata, statistics and classifications with
+    their evidence; no values."""
+    decided = classifications or {}
     return {
         "qualified_name": table.qualified_name,
         "kind": table.kind,
@@ -83,6 +90,7 @@ def observed(table: Table, profiles: dict[str, Any] | None) -> dict[str, Any]:
                 "data_type": c.data_type,
                 "nullable": c.nullable,
                 "profile": None if profiles is None else profiles.get(c.name),
+                "classification": decided.get(c.name),
             }
             for c in table.columns
         ],
@@ -172,10 +180,13 @@ def _observe(connector: Connector, sample_rows: int) -> Iterator[Observation]:
         try:
             sample = connector.sample(table, sample_rows)
         except TableUnreadableError as error:
-            yield observed(table, None), {"table": table.qualified_name, "reason": error.reason}
+            by_name = {n: c.to_dict() for n, c in classify_table(table, None).items()}
+            skipped = {"table": table.qualified_name, "reason": error.reason}
+            yield observed(table, None, by_name), skipped
             continue
         profiles = {name: p.to_dict() for name, p in profile_table(table, sample).items()}
-        yield observed(table, profiles), None
+        classified = {name: c.to_dict() for name, c in classify_table(table, sample).items()}
+        yield observed(table, profiles, classified), None
 
 
 def _chunks(items: Iterator[Observation], size: int) -> Iterator[list[Observation]]:

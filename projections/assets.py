@@ -10,9 +10,14 @@ from projections.rows import event_name, stamp
 
 PROJECTION = "assets"
 
-# Filled by the classification issue; present (and null) from the start so clients can rely on
-# the column shape API.md gives.
-_CLASSIFICATION = {"infotype": None, "category": None, "confidence": None, "method": None}
+# A column's classification as API.md shows it; null until a classification says otherwise.
+_CLASSIFICATION = {
+    "infotype": None,
+    "category": None,
+    "confidence": None,
+    "method": None,
+    "evidence": None,
+}
 
 
 def _column(column: dict[str, Any], profile: Any) -> dict[str, Any]:
@@ -76,6 +81,9 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
             "foreign_keys": keys["foreign_keys"],
             **common,
         }
+    if name == "ColumnClassified":
+        decided = {k: data["classification"].get(k) for k in _CLASSIFICATION}
+        return {**row, "columns": _replace(columns, data["name"], **decided), **common}
     if name == "StatisticsUpdated":
         profiles: dict[str, Any] = data["profiles"]
         updated = [

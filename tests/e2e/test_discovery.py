@@ -144,15 +144,22 @@ def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
     profile = {c["name"]: c["profile"] for c in customers["columns"]}
     assert profile["nickname"]["null_ratio"] == pytest.approx(0.25, abs=0.01)
     assert profile["email"]["distinct_ratio"] == pytest.approx(1.0)
-    assert all(c["infotype"] is None for c in customers["columns"])
+    decided = {c["name"]: c for c in customers["columns"]}
+    assert decided["email"]["infotype"] == "EMAIL_ADDRESS"
+    assert decided["email"]["category"] == "PII"
+    assert decided["email"]["method"] == "rules"
+    assert decided["email"]["evidence"]["values"]["example"].startswith("u***@")
+    assert decided["id"]["infotype"] is None
     one = steward.get(f"{ASSETS}/{customers['id']}").json()
     assert one == customers
     assert "user1@example.com" not in str(assets)  # values never leave the edge
     # Re-discovering an unchanged source appends nothing to the catalog.
+    first = asset_event_types(steward, customers["id"])
+    assert first[0] == "Discovered" and set(first[1:]) == {"ColumnClassified"}
     before = running.event_store_head()
     assert discover(steward, source)["status"] == "completed"
     running.wait_caught_up()
-    assert asset_event_types(steward, customers["id"]) == ["Discovered"]
+    assert asset_event_types(steward, customers["id"]) == first
     assert running.event_store_head() - before == 2  # DiscoveryRequested and DiscoveryCompleted
 
 
@@ -200,6 +207,7 @@ def test_postgres_schema_drift_appends_exactly_those_events(
         assets = settled_assets(running, steward, source)
         assert set(assets) == {"sales.customers", "sales.orders"}
         customers = assets["sales.customers"]
+        discovered = asset_event_types(steward, customers["id"])
         assert columns(customers) == {
             "id": ("integer", False),
             "email": ("text", False),
@@ -216,8 +224,10 @@ def test_postgres_schema_drift_appends_exactly_those_events(
         assert discover(steward, source)["status"] == "completed"
         running.wait_caught_up()
         drift = asset_event_types(steward, customers["id"])
-        assert drift[0] == "Discovered"
-        assert sorted(drift[1:]) == ["ColumnAdded", "ColumnRemoved", "ColumnTypeChanged"]
+        changes = drift[len(discovered) :]
+        schema = [t for t in changes if t != "ColumnClassified"]
+        assert sorted(schema) == ["ColumnAdded", "ColumnRemoved", "ColumnTypeChanged"]
+        assert changes.count("ColumnClassified") <= 1  # the new column, if it says what it holds
         assert discover(steward, source)["status"] == "completed"
         running.wait_caught_up()
         assert asset_event_types(steward, customers["id"]) == drift

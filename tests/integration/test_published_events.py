@@ -22,6 +22,7 @@ from commands.messages import (
 )
 from domain.catalog import asset_id
 from domain.meta import EventMeta
+from edge.classification.rules import classify_table
 from edge.connectors.base import Column, ForeignKey, Sample, Table
 from edge.discovery import observed
 from edge.profiling import profile_table
@@ -98,11 +99,14 @@ def validators() -> dict[str, Draft202012Validator]:
 
 
 def as_reported(table: Table, rows: list[tuple[object, ...]] | None) -> dict[str, Any]:
-    """The table as an edge agent reports it: profiled from `rows`, or unreadable (None)."""
+    """The table as an edge agent reports it: profiled and classified from `rows`, or
+    unreadable (None)."""
     if rows is None:
         return observed(table, None)
-    profiles = {name: p.to_dict() for name, p in profile_table(table, Sample(rows)).items()}
-    return observed(table, profiles)
+    sample = Sample(rows)
+    profiles = {name: p.to_dict() for name, p in profile_table(table, sample).items()}
+    classified = {name: c.to_dict() for name, c in classify_table(table, sample).items()}
+    return observed(table, profiles, classified)
 
 
 def discover(
@@ -197,17 +201,22 @@ def test_published_events_match_their_schemas(system: System) -> None:
         for m in by_topic["datawave.catalog"]
         if m["subject"] == str(asset_id(warehouse, "public.customers"))
     ]
-    assert [(m["aggregateversion"], m["type"].split(".")[2]) for m in customers] == [
-        (1, "Discovered"),
-        (2, "ColumnRemoved"),
-        (3, "ColumnTypeChanged"),
-        (4, "ColumnNullabilityChanged"),
-        (5, "ColumnAdded"),
-        (6, "KeysChanged"),
-        (7, "StatisticsUpdated"),
+    assert [m["aggregateversion"] for m in customers] == list(range(1, len(customers) + 1))
+    kinds = [m["type"].split(".")[2] for m in customers]
+    assert [k for k in kinds if k != "ColumnClassified"] == [
+        "Discovered",
+        "ColumnRemoved",
+        "ColumnTypeChanged",
+        "ColumnNullabilityChanged",
+        "ColumnAdded",
+        "KeysChanged",
+        "StatisticsUpdated",
     ]
+    classified = [m["data"] for m in customers if m["type"].endswith(".ColumnClassified.v1")]
+    assert classified and all(c["classification"]["rule_set"] for c in classified)
     assert customers[0]["data"]["data_source_id"] == str(warehouse)
-    assert customers[2]["data"] == {
+    retyped = next(m for m in customers if m["type"].endswith(".ColumnTypeChanged.v1"))
+    assert retyped["data"] == {
         "name": "email",
         "old_type": "text",
         "new_type": "character varying(200)",

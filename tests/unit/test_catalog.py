@@ -95,3 +95,40 @@ def test_a_decommissioned_table_that_returns_is_rediscovered(catalog: Catalog) -
 def test_the_same_table_of_another_source_is_another_asset() -> None:
     assert asset_id(SOURCE, "public.customers") != asset_id(uuid4(), "public.customers")
     assert asset_id(SOURCE, "public.customers") == asset_id(SOURCE, "public.customers")
+
+
+def classified(
+    observed: dict[str, Any], column: str, infotype: str | None, confidence: float
+) -> None:
+    for item in observed["columns"]:
+        if item["name"] == column:
+            item["classification"] = {
+                "infotype": infotype,
+                "category": "PII" if infotype else None,
+                "confidence": confidence,
+                "method": "rules",
+                "evidence": {"values": {"total": 10, "matched": 10}},
+            }
+
+
+def test_classifications_are_recorded_when_the_decision_changes_with_the_previous_one(
+    catalog: Catalog,
+) -> None:
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    classified(first, "age", None, 0.2)
+    catalog.ingest(SOURCE, [first], META)
+    assert event_names(catalog) == ["Discovered", "ColumnClassified"]  # "age" stays unclassified
+    again = customers()
+    classified(again, "email", "EMAIL_ADDRESS", 0.97)
+    again["columns"][1]["classification"]["evidence"] = {"values": {"total": 11, "matched": 11}}
+    classified(again, "age", None, 0.2)
+    assert catalog.ingest(SOURCE, [again], META).events == 0  # same decisions, new counts
+    changed = customers()
+    classified(changed, "email", None, 0.4)
+    catalog.ingest(SOURCE, [changed], META)
+    aggregate = asset_id(SOURCE, "public.customers")
+    last = list(catalog.events.get(aggregate))[-1]
+    assert type(last).__name__ == "ColumnClassified"
+    assert last.previous["infotype"] == "EMAIL_ADDRESS"  # type: ignore[attr-defined]
+    assert last.classification["infotype"] is None  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Classification at the edge: which infotype (TAXONOMY.md) a column holds, with evidence."""

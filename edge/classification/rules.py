@@ -1,0 +1,181 @@
+"""The rules layer: column-name evidence and value evidence, weighed into one decision.
+
+How much values alone can say differs by infotype, whatever the data set: a column of valid
+IBANs is IBANs, while a column of small integers is ages only if its name says so. Each infotype
+therefore has a value weight, the most confidence its values can give on their own; the name's
+strength and the values' strength combine as independent evidence (noisy-or). A negative cue in
+the name (`hire_date`, `product_name`, `*_id`) silences weak value evidence, never strong: e-mail
+addresses under a meaningless name are still e-mail addresses. A validator adds evidence and does
+not veto a strong name: dirty data is common. Below the abstain threshold the column stays
+unclassified rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.classification.names import NameEvidence, name_evidence
+from edge.classification.taxonomy import CATEGORIES
+from edge.classification.values import ValueEvidence, value_evidence
+from edge.connectors.base import Sample, Table
+from edge.profiling import as_text
+
+# The built-in rules' version, recorded with every classification they make.
+RULE_SET = "builtin-1"
+ABSTAIN_BELOW = 0.6
+# Fewer values than this and the values' share is too noisy to count for much.
+FEW_VALUES = 10
+# Under a negative name cue (`*_id`, `hire_date`), value evidence at or below WEAK_VALUE_WEIGHT
+# is silenced, and below DISTINCT_VALUE_WEIGHT halved: ten-digit ids look like phone numbers,
+# but nothing else looks like an e-mail address or a valid IBAN.
+WEAK_VALUE_WEIGHT = 0.5
+DISTINCT_VALUE_WEIGHT = 0.9
+
+# The most confidence values alone give, by infotype (how rarely other data looks the same).
+VALUE_WEIGHTS: dict[str, float] = {
+    "EMAIL_ADDRESS": 0.97,
+    "IBAN": 0.97,
+    "IP_ADDRESS": 0.95,
+    "MAC_ADDRESS": 0.95,
+    "CREDIT_CARD_NUMBER": 0.9,
+    "SWIFT_BIC": 0.75,
+    "VEHICLE_IDENTIFICATION_NUMBER": 0.85,
+    "US_SSN": 0.8,
+    "API_KEY": 0.8,
+    "PASSWORD": 0.8,
+    "PHONE_NUMBER": 0.75,
+    "GEO_COORDINATES": 0.6,
+    "NATIONAL_ID": 0.6,
+    "TAX_ID": 0.5,
+    "GENDER": 0.7,
+    "HEALTH_CONDITION": 0.5,
+    "CARD_EXPIRY_DATE": 0.4,
+    "DATE_OF_BIRTH": 0.3,
+    "POSTAL_CODE": 0.3,
+    "BANK_ACCOUNT_NUMBER": 0.3,
+    "AGE": 0.2,
+    "USERNAME": 0.2,
+    "CARD_VERIFICATION_CODE": 0.1,
+    "MEDICAL_RECORD_NUMBER": 0.1,
+}
+DEFAULT_VALUE_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Column:
+    """What the classifier sees of a column: all of it stays at the edge."""
+
+    name: str
+    table: str
+    data_type: str
+    values: Sequence[str]  # the sampled non-null values, as text
+
+
+@dataclass(frozen=True)
+class Classification:
+    infotype: str | None
+    category: str | None
+    confidence: float
+    method: str  # "rules", "model", "fallback" or "manual"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As it travels to the catalog, with the rule set that decided it."""
+        return {
+            "infotype": self.infotype,
+            "category": self.category,
+            "confidence": self.confidence,
+            "method": self.method,
+            "evidence": self.evidence,
+            "rule_set": RULE_SET,
+            "model": None,
+        }
+
+
+def classify_table(table: Table, sample: Sample | None) -> dict[str, Classification]:
+    """Every column of a sampled table; without a sample (an unreadable table) the names alone
+    decide, which a strong name can."""
+    rows = sample.rows if sample is not None else []
+    return {
+        column.name: classify_by_rules(
+            Column(
+                column.name,
+                table.qualified_name.rsplit(".", 1)[-1],
+                column.data_type,
+                [
+                    as_text(row[index])
+                    for row in rows
+                    if index < len(row) and row[index] is not None
+                ],
+            )
+        )
+        for index, column in enumerate(table.columns)
+    }
+
+
+def classify_by_rules(column: Column, method: str = "rules") -> Classification:
+    """The rules' decision for one column, with the evidence behind it."""
+    names = name_evidence(column.name, column.table)
+    values = value_evidence(column.values)
+    scores = {
+        infotype: score(infotype, names, values.get(infotype))
+        for infotype in set(names.scores) | set(values)
+    }
+    best = max(scores, key=lambda t: (scores[t], t), default=None)
+    evidence = _evidence(names, values, best)
+    if best is None or scores[best] < ABSTAIN_BELOW:
+        return Classification(
+            None, None, round(scores.get(best, 0.0) if best else 0.0, 3), method, evidence
+        )
+    return Classification(best, CATEGORIES[best], round(scores[best], 3), method, evidence)
+
+
+def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> float:
+    """Name and value evidence for one infotype, combined as independent evidence."""
+    from_name = names.scores.get(infotype, 0.0)
+    from_values = value_strength(infotype, values)
+    if names.negative is not None and from_name == 0.0:
+        from_values *= _under_negative_cue(infotype)
+    return 1.0 - (1.0 - from_name) * (1.0 - from_values)
+
+
+def value_strength(infotype: str, values: ValueEvidence | None) -> float:
+    """How strongly the values alone say `infotype`: the share that matched, validated values
+    counting fully and unvalidated matches half, capped by the infotype's value weight."""
+    if values is None or values.total == 0:
+        return 0.0
+    matched = values.matched / values.total
+    validated = values.validated / values.total
+    share = validated + 0.5 * (matched - validated)
+    reliability = min(1.0, values.total / FEW_VALUES)
+    return VALUE_WEIGHTS.get(infotype, DEFAULT_VALUE_WEIGHT) * share * reliability
+
+
+def _under_negative_cue(infotype: str) -> float:
+    weight = VALUE_WEIGHTS.get(infotype, DEFAULT_VALUE_WEIGHT)
+    if weight <= WEAK_VALUE_WEIGHT:
+        return 0.0
+    return 1.0 if weight >= DISTINCT_VALUE_WEIGHT else 0.5
+
+
+def _evidence(
+    names: NameEvidence, values: dict[str, ValueEvidence], best: str | None
+) -> dict[str, Any]:
+    """What fired: name tokens and scores, the negative cue, and the chosen infotype's counts
+    and masked example (never a raw value)."""
+    evidence: dict[str, Any] = {"name_tokens": list(names.tokens)}
+    if names.scores:
+        evidence["name_scores"] = {k: round(v, 3) for k, v in sorted(names.scores.items())}
+    if names.negative:
+        evidence["negative_cue"] = names.negative
+    chosen = values.get(best) if best else None
+    if chosen is not None:
+        evidence["values"] = {
+            "total": chosen.total,
+            "matched": chosen.matched,
+            "validated": chosen.validated,
+            "example": chosen.example,
+        }
+    return evidence

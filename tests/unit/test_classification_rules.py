@@ -1,0 +1,48 @@
+"""The rules' decision: how name and value evidence combine, and when a column stays out."""
+
+from __future__ import annotations
+
+from edge.classification.rules import Column, classify_by_rules
+
+
+def decide(name: str, values: list[str], table: str = "customers") -> str | None:
+    return classify_by_rules(Column(name, table, "text", values)).infotype
+
+
+def test_strong_values_decide_under_a_meaningless_name() -> None:
+    emails = [f"person{i}@example.org" for i in range(200)]
+    assert decide("c7", emails) == "EMAIL_ADDRESS"
+    ibans = ["DE89370400440532013000", "GB82WEST12345698765432", "NL91ABNA0417164300"] * 20
+    assert decide("field_x", ibans) == "IBAN"
+
+
+def test_a_strong_name_decides_on_a_tiny_table_and_dirty_values_do_not_veto_it() -> None:
+    assert decide("ssn", ["123-45-6789", "078-05-1120"]) == "US_SSN"
+    # Card numbers that fail the Luhn check still sit under a card-number name.
+    bad_luhn = [f"41111111111111{n:02}" for n in range(50) if n != 11]
+    assert decide("credit_card_number", bad_luhn) == "CREDIT_CARD_NUMBER"
+
+
+def test_negative_cues_leave_ids_counts_flags_and_event_dates_alone() -> None:
+    ten_digits = [str(2125550000 + 7 * n) for n in range(300)]
+    assert decide("customer_id", ten_digits) is None
+    assert decide("num_credit_cards", [str(n % 5) for n in range(300)]) is None
+    assert decide("flag_phone", [str(n % 2) for n in range(300)]) is None
+    dates = [f"19{60 + n % 30}-0{1 + n % 9}-1{n % 9}" for n in range(300)]
+    assert decide("hire_date", dates, table="employees") is None
+    assert decide("date_of_birth", dates, table="employees") == "DATE_OF_BIRTH"
+
+
+def test_ambiguous_values_under_a_meaningless_name_stay_unclassified() -> None:
+    assert decide("value", [str(n % 90) for n in range(500)]) is None  # ages? counts? scores?
+    assert decide("notes", ["blue widget shipped late"] * 100) is None
+
+
+def test_the_decision_carries_its_evidence_and_no_raw_value() -> None:
+    result = classify_by_rules(
+        Column("email", "users", "text", [f"a{i}@example.org" for i in range(30)])
+    )
+    assert result.method == "rules" and result.category == "PII"
+    assert result.evidence["name_tokens"] == ["email"]
+    assert result.evidence["values"]["matched"] == 30
+    assert "a1@example.org" not in repr(result)
