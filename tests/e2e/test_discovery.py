@@ -150,6 +150,12 @@ def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
     assert decided["email"]["method"] == "rules"
     assert decided["email"]["evidence"]["values"]["example"].startswith("u***@")
     assert decided["id"]["infotype"] is None
+    by_infotype = steward.get(
+        ASSETS, params={"data_source_id": source, "infotype": "EMAIL_ADDRESS"}
+    ).json()["items"]
+    assert [a["qualified_name"] for a in by_infotype] == ["customers"]
+    by_category = steward.get(ASSETS, params={"data_source_id": source, "category": "PCI"})
+    assert by_category.json()["items"] == []
     one = steward.get(f"{ASSETS}/{customers['id']}").json()
     assert one == customers
     assert "user1@example.com" not in str(assets)  # values never leave the edge
