@@ -20,6 +20,7 @@ class Permission(StrEnum):
     SOURCES_READ = "sources:read"
     SOURCES_WRITE = "sources:write"
     CATALOG_READ = "catalog:read"
+    CATALOG_WRITE = "catalog:write"
     AUDIT_READ = "audit:read"
     METRICS_READ = "metrics:read"
     EDGE_REPORT = "edge:report"
@@ -32,6 +33,7 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.SOURCES_READ,
             Permission.SOURCES_WRITE,
             Permission.CATALOG_READ,
+            Permission.CATALOG_WRITE,
             Permission.AUDIT_READ,
         }
     ),

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import structlog
+from fastapi import Response
 
+from api import consistency
+from api.schemas import WriteAccepted
 from commands.messages import DiscoveryAccepted, Receipt
 from domain.errors import ConflictError, DomainError
 from domain.meta import EventMeta
@@ -42,3 +45,16 @@ async def run_command(use_case: Callable[[C, EventMeta], R], cmd: C, meta: Event
         position=receipt.position,
     )
     return result
+
+
+def write_accepted(receipt: Receipt, response: Response, location: str) -> WriteAccepted:
+    """What every write answers: the new version, and the token (also a header) to read it."""
+    token = consistency.encode(receipt)
+    response.headers["X-Consistency-Token"] = token
+    response.headers["Location"] = location
+    return WriteAccepted(
+        id=str(receipt.aggregate_id),
+        version=receipt.version,
+        position=receipt.position,
+        consistency_token=token,
+    )

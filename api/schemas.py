@@ -47,6 +47,14 @@ class DiscoveryStarted(BaseModel):
     consistency_token: str
 
 
+class OverrideClassificationBody(Body):
+    """A steward's decision: an infotype id, or null for "holds nothing sensitive"."""
+
+    infotype: str | None = Field(max_length=100)
+    reason: str = Field(min_length=1, max_length=1000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
 class ConsistencyToken(BaseModel):
     aggregate_id: str
     version: int

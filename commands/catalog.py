@@ -8,7 +8,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from commands.conflicts import retrying_on_conflict
+from commands.messages import OverrideClassification, Receipt
 from domain.catalog import Asset, Observed, asset_id
+from domain.errors import NotFoundError, VersionConflictError
 from domain.meta import EventMeta
 
 
@@ -41,6 +43,22 @@ class Catalog(Application[UUID]):
         if assets:
             self.save(*assets)
         return len(assets)
+
+    def override_classification(self, cmd: OverrideClassification, meta: EventMeta) -> Receipt:
+        """A steward's classification of one column; it survives every re-scan."""
+
+        def attempt(_: bool) -> Receipt:
+            asset = self._find(cmd.asset_id)
+            if asset is None:
+                raise NotFoundError("asset", cmd.asset_id)
+            if cmd.expected_version is not None and asset.version != cmd.expected_version:
+                raise VersionConflictError(cmd.expected_version, asset.version)
+            asset.override_classification(cmd.column, cmd.infotype, cmd.reason, meta)
+            recordings = self.save(asset)
+            position = max(r.notification.id for r in recordings)
+            return Receipt(aggregate_id=asset.id, version=asset.version, position=position)
+
+        return retrying_on_conflict(attempt)
 
     def get_asset(self, aggregate_id: UUID) -> Asset | None:
         return self._find(aggregate_id)

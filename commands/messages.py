@@ -38,6 +38,15 @@ class RequestDiscovery:
 
 
 @dataclass(frozen=True)
+class OverrideClassification:
+    asset_id: UUID
+    column: str
+    infotype: str | None  # None: the steward says the column holds nothing sensitive
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class Receipt:
     """The consistency token a write returns: wait for this version or position to read it."""
 

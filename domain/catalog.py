@@ -12,7 +12,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.errors import ConflictError, InvalidCommandError
 from domain.meta import EventMeta
+from domain.taxonomy import CATEGORIES
 
 # An observed table, as the edge reports it (plain JSON data):
 #   {"qualified_name", "kind",
@@ -54,7 +56,7 @@ def _classifications_of(observed: Observed) -> dict[str, dict[str, Any]]:
 
 def _decision(classification: dict[str, Any]) -> dict[str, Any]:
     """Infotype, category, confidence and method; any unclassified column is simply that."""
-    if classification.get("infotype") is None:
+    if classification.get("infotype") is None and classification.get("method") != "manual":
         return dict(UNCLASSIFIED)
     return {k: classification.get(k) for k in _DECISION}
 
@@ -103,6 +105,7 @@ class Asset(Aggregate):
         self.row_estimate = row_estimate
         self.profiles: dict[str, Any] = dict(profiles)
         self.classifications: dict[str, dict[str, Any]] = {}
+        self.overridden: set[str] = set()  # columns a steward decided: re-scans leave them be
         self.decommissioned = False
 
     @classmethod
@@ -161,11 +164,39 @@ class Asset(Aggregate):
         """Record each column's automatic classification where the decision changed, with the
         previous one; the same decision again (a re-scan of unchanged data) records nothing."""
         for name, classification in _classifications_of(observed).items():
+            if name in self.overridden:
+                continue
             previous = _decision(self.classifications.get(name, UNCLASSIFIED))
             if _decision(classification) != previous:
                 self._column_classified(
                     name=name, classification=classification, previous=previous, meta=meta
                 )
+
+    def override_classification(
+        self, column: str, infotype: str | None, reason: str, meta: EventMeta
+    ) -> None:
+        """A steward's decision on a column: an infotype, or None for "not sensitive". It stays
+        until a steward changes it; no re-scan replaces it."""
+        if self.decommissioned:
+            raise ConflictError(f"asset {self.id} is decommissioned and accepts no changes")
+        if column not in self.columns:
+            raise InvalidCommandError("column", f"the asset has no column {column!r}")
+        if infotype is not None and infotype not in CATEGORIES:
+            raise InvalidCommandError("infotype", f"{infotype!r} is not an id of the taxonomy")
+        if not reason.strip():
+            raise InvalidCommandError("reason", "a steward's decision needs a reason")
+        self._classification_overridden(
+            name=column,
+            classification={
+                "infotype": infotype,
+                "category": CATEGORIES.get(infotype) if infotype else None,
+                "confidence": 1.0,
+                "method": "manual",
+                "evidence": {"reason": reason.strip()},
+            },
+            previous=_decision(self.classifications.get(column, UNCLASSIFIED)),
+            meta=meta,
+        )
 
     def decommission(self, reason: str, meta: EventMeta) -> None:
         """The table is gone from its source; the asset stays in the history."""
@@ -195,6 +226,18 @@ class Asset(Aggregate):
         del self.columns[name]
         self.profiles.pop(name, None)
         self.classifications.pop(name, None)
+        self.overridden.discard(name)
+
+    @event("ClassificationOverridden")
+    def _classification_overridden(
+        self,
+        name: str,
+        classification: dict[str, Any],
+        previous: dict[str, Any],
+        meta: EventMeta,
+    ) -> None:
+        self.classifications[name] = classification
+        self.overridden.add(name)
 
     @event("ColumnClassified")
     def _column_classified(

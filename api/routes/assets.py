@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.auth import Permission
-from api.deps import ContainerDep, requires
+from api.commanding import run_command, write_accepted
+from api.deps import ContainerDep, MetaDep, requires
 from api.problems import BadQueryError
+from api.schemas import OverrideClassificationBody, WriteAccepted
+from commands.messages import OverrideClassification
 from domain.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/assets", tags=["catalog"])
@@ -38,6 +41,24 @@ async def list_assets(
     except ValueError as error:
         raise BadQueryError(str(error)) from None
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.put(
+    "/{asset_id}/columns/{column}/classification",
+    dependencies=[requires(Permission.CATALOG_WRITE)],
+)
+async def override_classification(
+    asset_id: UUID,
+    column: str,
+    body: OverrideClassificationBody,
+    container: ContainerDep,
+    meta: MetaDep,
+    response: Response,
+) -> WriteAccepted:
+    """A steward decides a column's classification; re-scans never replace it."""
+    cmd = OverrideClassification(asset_id=asset_id, column=column, **body.model_dump())
+    receipt = await run_command(container.catalog.override_classification, cmd, meta)
+    return write_accepted(receipt, response, f"{router.prefix}/{asset_id}")
 
 
 @router.get("/{asset_id}", dependencies=[requires(Permission.CATALOG_READ)])

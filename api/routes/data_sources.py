@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from api import consistency
 from api.auth import Permission
-from api.commanding import run_command
+from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import BadQueryError
 from api.schemas import (
@@ -36,15 +36,7 @@ TokenQuery = Annotated[str | None, Query(alias="consistency_token")]
 
 
 def accepted(receipt: Receipt, response: Response) -> WriteAccepted:
-    token = consistency.encode(receipt)
-    response.headers["X-Consistency-Token"] = token
-    response.headers["Location"] = f"{router.prefix}/{receipt.aggregate_id}"
-    return WriteAccepted(
-        id=str(receipt.aggregate_id),
-        version=receipt.version,
-        position=receipt.position,
-        consistency_token=token,
-    )
+    return write_accepted(receipt, response, f"{router.prefix}/{receipt.aggregate_id}")
 
 
 @router.post("", status_code=201, dependencies=[requires(Permission.SOURCES_WRITE)])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from edge.classification.taxonomy import INFOTYPES
+from domain.taxonomy import INFOTYPES
 
 # Strength of a term by tier, before context. A term among other words (`customer_email`) keeps
 # EMBEDDED of it; a term before another infotype's term (`billing_address_zip`: the zip is what

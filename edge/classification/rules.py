@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.taxonomy import CATEGORIES
 from edge.classification.names import NameEvidence, name_evidence
-from edge.classification.taxonomy import CATEGORIES
 from edge.classification.values import ValueEvidence, value_evidence
 from edge.connectors.base import Sample, Table
 from edge.profiling import as_text

@@ -435,3 +435,46 @@ def test_a_parquet_file_is_cataloged(
     assert columns(visits) == {"id": ("int64", True), "city": ("string", True)}
     profile = {c["name"]: c["profile"] for c in visits["columns"]}
     assert profile["city"]["null_ratio"] == pytest.approx(1 / 3, abs=0.01)
+
+
+def test_a_stewards_classification_survives_a_rescan(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "crm.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, code TEXT)")
+        db.executemany(
+            "INSERT INTO contacts (email, code) VALUES (?, ?)",
+            [(f"c{i}@example.com", f"K{i:04d}") for i in range(100)],
+        )
+    source = register(steward, "crm-sqlite", "sqlite", {"path": str(path)})
+    assert discover(steward, source)["status"] == "completed"
+    contacts = settled_assets(running, steward, source)["contacts"]
+    url = f"{ASSETS}/{contacts['id']}/columns"
+    analyst = {"Authorization": f"Bearer {running.token('analyst')}"}
+    body = {"infotype": None, "reason": "synthetic test addresses only"}
+    assert_problem(steward.put(f"{url}/email/classification", json=body, headers=analyst), 403)
+    assert_problem(steward.put(f"{url}/nope/classification", json=body), 422)
+    assert_problem(
+        steward.put(f"{url}/email/classification", json={"infotype": "X", **{"reason": "r"}}), 422
+    )
+    decided = steward.put(f"{url}/email/classification", json=body)
+    assert decided.status_code == 200, decided.text
+    marked = steward.put(
+        f"{url}/code/classification",
+        json={"infotype": "MEDICAL_RECORD_NUMBER", "reason": "patient codes"},
+    )
+    assert marked.status_code == 200
+    assert discover(steward, source)["status"] == "completed"
+    running.wait_caught_up()
+    after = {c["name"]: c for c in steward.get(f"{ASSETS}/{contacts['id']}").json()["columns"]}
+    assert (after["email"]["infotype"], after["email"]["method"]) == (None, "manual")
+    assert after["email"]["evidence"] == {"reason": "synthetic test addresses only"}
+    assert (after["code"]["infotype"], after["code"]["category"]) == (
+        "MEDICAL_RECORD_NUMBER",
+        "PHI",
+    )
+    events = steward.get("/api/v1/audit/events", params={"aggregate_id": contacts["id"]}).json()
+    overrides = [e for e in events["items"] if e["type"] == "ClassificationOverridden"]
+    assert [o["actor"] for o in overrides] == ["sam", "sam"]
+    assert overrides[0]["data"]["previous"]["infotype"] == "EMAIL_ADDRESS"

@@ -16,6 +16,7 @@ from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from commands.messages import (
     DecommissionDataSource,
+    OverrideClassification,
     RegisterDataSource,
     RequestDiscovery,
     UpdateDataSource,
@@ -165,6 +166,10 @@ def publish_discovery_events(sources: DataSources, catalog: Catalog) -> UUID:
         {"status": "completed", "tables": 1, "skipped": [], "removed": 0},
         [as_reported(LEGACY, [("A-1",), ("B-22",)])],
     )
+    # A steward's decision on a column.
+    orders_id = asset_id(warehouse, ORDERS.qualified_name)
+    decision = OverrideClassification(orders_id, "customer_id", None, "an internal key")
+    catalog.override_classification(decision, META)
     return warehouse
 
 

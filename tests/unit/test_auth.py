@@ -65,6 +65,7 @@ def test_expired_and_foreign_tokens_are_refused() -> None:
                 Permission.SOURCES_READ,
                 Permission.SOURCES_WRITE,
                 Permission.CATALOG_READ,
+                Permission.CATALOG_WRITE,
                 Permission.AUDIT_READ,
             },
         ),

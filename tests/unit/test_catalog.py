@@ -9,7 +9,9 @@ from uuid import uuid4
 import pytest
 
 from commands.catalog import Catalog
+from commands.messages import OverrideClassification
 from domain.catalog import asset_id
+from domain.errors import InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 
 META: EventMeta = {"actor": "edge-agent:a", "correlation_id": "wf-1", "causation_id": "wf-1:1"}
@@ -132,3 +134,28 @@ def test_classifications_are_recorded_when_the_decision_changes_with_the_previou
     assert type(last).__name__ == "ColumnClassified"
     assert last.previous["infotype"] == "EMAIL_ADDRESS"  # type: ignore[attr-defined]
     assert last.classification["infotype"] is None  # type: ignore[attr-defined]
+
+
+def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catalog) -> None:
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [first], META)
+    aggregate = asset_id(SOURCE, "public.customers")
+    override = OverrideClassification(aggregate, "email", None, "test accounts only")
+    catalog.override_classification(override, META)
+    rescan = customers()
+    classified(rescan, "email", "EMAIL_ADDRESS", 0.99)
+    assert catalog.ingest(SOURCE, [rescan], META).events == 0
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None
+    assert asset.classifications["email"]["method"] == "manual"
+    assert asset.classifications["email"]["infotype"] is None
+    for bad in (
+        OverrideClassification(aggregate, "nope", None, "x"),
+        OverrideClassification(aggregate, "email", "NOT_AN_ID", "x"),
+        OverrideClassification(aggregate, "email", "EMAIL_ADDRESS", " "),
+    ):
+        with pytest.raises(InvalidCommandError):
+            catalog.override_classification(bad, META)
+    with pytest.raises(NotFoundError):
+        catalog.override_classification(OverrideClassification(uuid4(), "x", None, "y"), META)

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from domain.taxonomy import INFOTYPES
 from edge.classification.names import (
     ENTITY_WORDS,
     NEGATIVE_CUES,
@@ -15,7 +16,6 @@ from edge.classification.names import (
     name_evidence,
     tokens,
 )
-from edge.classification.taxonomy import INFOTYPES
 
 
 def top(evidence: NameEvidence) -> str | None:

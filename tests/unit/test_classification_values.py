@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from faker import Faker
 
-from edge.classification.taxonomy import INFOTYPES
+from domain.taxonomy import INFOTYPES
 from edge.classification.values import ValueEvidence, value_evidence
 
 TODAY = date(2025, 6, 1)
