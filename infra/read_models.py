@@ -207,8 +207,33 @@ def _iso(value: Any) -> str | None:
     return value if value is None or isinstance(value, str) else str(value.isoformat())
 
 
+# Per source, how many live columns hold each infotype and each category.
+_CLASSIFICATION_COUNTS = """
+    SELECT a.data_source_id, c->>'infotype', c->>'category', count(*)
+    FROM rm_assets a CROSS JOIN jsonb_array_elements(a.columns) c
+    WHERE a.data_source_id = ANY(%s::uuid[]) AND a.status = 'active'
+      AND c->>'infotype' IS NOT NULL
+    GROUP BY 1, 2, 3
+"""
+Counts = dict[str, dict[str, int]]
+
+
+async def classification_counts(
+    conn: AsyncConnection[Any], data_source_ids: list[UUID]
+) -> dict[UUID, Counts]:
+    """For each source, its live columns counted by infotype and by category."""
+    counts: dict[UUID, Counts] = {i: {"infotype": {}, "category": {}} for i in data_source_ids}
+    cur = await conn.execute(_CLASSIFICATION_COUNTS, (data_source_ids,))
+    for source_id, infotype, category, n in await cur.fetchall():
+        by = counts[source_id]
+        by["infotype"][infotype] = by["infotype"].get(infotype, 0) + n
+        by["category"][category] = by["category"].get(category, 0) + n
+    return counts
+
+
 class RedisSourceCache:
-    """Current data-source rows in Redis, keyed by id, never older than what they replace."""
+    """Current data-source rows in Redis, keyed by id, never older than what they replace; and
+    each source's classification counts, replaced whole from the read model."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self.redis = redis
@@ -229,6 +254,19 @@ class RedisSourceCache:
 
     async def get(self, data_source_id: UUID) -> dict[str, Any] | None:
         body = await self.redis.hget(self.key(str(data_source_id)), "body")
+        return None if body is None else dict(orjson.loads(body))
+
+    def counts_key(self, data_source_id: UUID) -> str:
+        return f"{self.prefix}:classification_counts:{data_source_id}"
+
+    async def put_counts(self, counts: dict[UUID, Counts]) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for source_id, by in counts.items():
+                pipe.set(self.counts_key(source_id), orjson.dumps(by))
+            await pipe.execute()
+
+    async def get_counts(self, data_source_id: UUID) -> Counts | None:
+        body = await self.redis.get(self.counts_key(data_source_id))
         return None if body is None else dict(orjson.loads(body))
 
 
@@ -254,6 +292,15 @@ class PostgresDataSourceView:
             await cur.execute("SELECT * FROM rm_data_sources WHERE id = %s", (data_source_id,))
             row = await cur.fetchone()
         return None if row is None else public_source(row)
+
+    async def classification_counts(self, data_source_id: UUID) -> Counts:
+        """Its live columns by infotype and by category: Redis's copy, else the read model's."""
+        if self._cache is not None:
+            cached = await self._cache.get_counts(data_source_id)
+            if cached is not None:
+                return cached
+        async with self._connection() as conn:
+            return (await classification_counts(conn, [data_source_id]))[data_source_id]
 
     async def versions_of(self, data_source_ids: list[UUID]) -> dict[UUID, int]:
         async with self._connection() as conn:

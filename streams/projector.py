@@ -26,12 +26,14 @@ from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
 from infra.projection_signal import announce
 from infra.read_models import (
+    ASSETS_MODEL,
     PROJECTIONS,
     ROW_MODELS,
     SOURCES_MODEL,
     RedisSourceCache,
     apply_audit_batch,
     apply_rows_batch,
+    classification_counts,
     record_positions,
 )
 from streams.catalog_ingest import CatalogIngest
@@ -76,12 +78,15 @@ class Projector:
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
             by_topic.setdefault(topic, []).append(envelope)
         touched: dict[str, dict[str, Any]] = {}
+        cataloged: set[UUID] = set()  # sources whose assets changed
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 for topic, envelopes in by_topic.items():
                     rows = await apply_rows_batch(cur, ROW_MODELS[topic], envelopes, self._fill_gap)
                     if ROW_MODELS[topic] is SOURCES_MODEL:
                         touched = rows
+                    elif ROW_MODELS[topic] is ASSETS_MODEL:
+                        cataloged |= {UUID(str(r["data_source_id"])) for r in rows.values()}
                 await apply_audit_batch(cur, [message for _, _, message in items])
                 # Every projection has seen the whole batch, acting on what concerns it.
                 for projection in PROJECTIONS:
@@ -93,6 +98,10 @@ class Projector:
         # After the commit: a crash here leaves Redis behind, and the redelivered batch (skipped in
         # PostgreSQL as duplicates) still refreshes it from the committed rows.
         await self.cache.put_rows(touched.values())
+        if cataloged:
+            counts = await classification_counts(conn, sorted(cataloged))
+            await conn.commit()
+            await self.cache.put_counts(counts)
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
         log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)

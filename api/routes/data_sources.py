@@ -116,10 +116,11 @@ async def get_data_source(
 ) -> dict[str, Any]:
     waited = await _wait(container, token_header or token_query)
     min_version = waited.version if waited and waited.aggregate_id == data_source_id else 0
-    found = await container.source_view().get(data_source_id, min_version)
+    view = container.source_view()
+    found = await view.get(data_source_id, min_version)
     if found is None:
         raise NotFoundError("data source", data_source_id)
-    return found
+    return {**found, "classification_counts": await view.classification_counts(data_source_id)}
 
 
 async def _wait(container: ContainerDep, token: str | None) -> consistency.Token | None:

@@ -4,6 +4,7 @@ the real source, and the catalog ingest fills the asset read model the API serve
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 import time
 import uuid
@@ -15,6 +16,7 @@ import httpx
 import psycopg
 import pymysql
 import pytest
+import redis
 
 from tests.e2e.http import SOURCES, assert_problem
 from tests.support import (
@@ -156,6 +158,12 @@ def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
     assert [a["qualified_name"] for a in by_infotype] == ["customers"]
     by_category = steward.get(ASSETS, params={"data_source_id": source, "category": "PCI"})
     assert by_category.json()["items"] == []
+    counts = steward.get(f"{SOURCES}/{source}").json()["classification_counts"]
+    assert counts["infotype"]["EMAIL_ADDRESS"] == 1 and counts["category"]["PII"] >= 1
+    cached = redis.Redis.from_url(running.redis_url).get(
+        f"{running.redis_prefix}:classification_counts:{source}"
+    )
+    assert cached is not None and json.loads(cached) == counts
     one = steward.get(f"{ASSETS}/{customers['id']}").json()
     assert one == customers
     assert "user1@example.com" not in str(assets)  # values never leave the edge
