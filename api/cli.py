@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     status = commands.add_parser("status", help="components, addresses and projection lag")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     commands.add_parser("edge", help="run an edge agent (needs DATAWAVE_KAFKA_BOOTSTRAP)")
+    model = commands.add_parser("model", help="the classification model")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    train = model_commands.add_parser("train", help="reproduce the shipped model from a seed")
+    train.add_argument("--seed", type=int, default=None, help="the training seed")
+    train.add_argument("--out", default=None, help="where to write the artefact")
     token = commands.add_parser("token", help="print a signed development JWT")
     token.add_argument("--subject", required=True)
     token.add_argument("--role", action="append", required=True, choices=sorted(ROLES))
@@ -39,6 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "edge":
             # The agent is its own program (it may run far from the API); become it.
             os.execv(sys.executable, [sys.executable, "-m", "edge.agent"])  # noqa: S606
+        if args.command == "model":
+            options = [
+                f"--{name}={value}"
+                for name in ("seed", "out")
+                if (value := getattr(args, name)) is not None
+            ]
+            training = [sys.executable, "-m", "edge.classification.training", *options]
+            os.execv(sys.executable, training)  # noqa: S606
         if args.command == "status":
             return _status(settings, as_json=args.json)
         print(issue_token(settings.jwt_key(), args.subject, args.role, args.ttl))

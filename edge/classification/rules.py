@@ -8,23 +8,37 @@ the name (`hire_date`, `product_name`, `*_id`) silences weak value evidence, nev
 addresses under a meaningless name are still e-mail addresses. A validator adds evidence and does
 not veto a strong name: dirty data is common. Below the abstain threshold the column stays
 unclassified rather than guessed.
+
+`classify` adds the trained model (`model.py`) to the rules: the model sees the rules' evidence
+and more, and decides when it is sure either way (an infotype, or none at all); when it is
+unsure, the rules decide. When there is no model to ask, or asking fails, the rules decide alone
+and the decision says `fallback`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+import structlog
+
 from domain.taxonomy import CATEGORIES
+from edge.classification.features import features
+from edge.classification.model import DEFAULT_PATH, NONE, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
 from edge.classification.values import ValueEvidence, value_evidence
 from edge.connectors.base import Sample, Table
 from edge.profiling import as_text
 
+log = structlog.get_logger()
+
 # The built-in rules' version, recorded with every classification they make.
 RULE_SET = "builtin-1"
 ABSTAIN_BELOW = 0.6
+# How many of the model's most likely classes the evidence keeps.
+MODEL_EVIDENCE = 3
 # Fewer values than this and the values' share is too noisy to count for much.
 FEW_VALUES = 10
 # Under a negative name cue (`*_id`, `hire_date`), value evidence at or below WEAK_VALUE_WEIGHT
@@ -80,9 +94,10 @@ class Classification:
     confidence: float
     method: str  # "rules", "model", "fallback" or "manual"
     evidence: dict[str, Any] = field(default_factory=dict)
+    model: str | None = None  # the version of the model that was asked, if one was
 
     def to_dict(self) -> dict[str, Any]:
-        """As it travels to the catalog, with the rule set that decided it."""
+        """As it travels to the catalog, with the rule set and the model behind it."""
         return {
             "infotype": self.infotype,
             "category": self.category,
@@ -90,16 +105,45 @@ class Classification:
             "method": self.method,
             "evidence": self.evidence,
             "rule_set": RULE_SET,
-            "model": None,
+            "model": self.model,
         }
 
 
-def classify_table(table: Table, sample: Sample | None) -> dict[str, Classification]:
-    """Every column of a sampled table; without a sample (an unreadable table) the names alone
-    decide, which a strong name can."""
+class Classifier:
+    """The model and the rules together, or the rules alone when the model could not be
+    loaded: then every decision says `fallback`, with the reason."""
+
+    def __init__(self, model: Model | None, unavailable: str | None = None) -> None:
+        self.model = model
+        self.unavailable = unavailable if model is None else None
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> Classifier:
+        """The shipped model (or the one at `path`) with the rules; the rules alone if it
+        cannot be loaded."""
+        try:
+            return cls(load_model(path))
+        except ModelError as error:
+            log.warning("classification_model_unavailable", path=str(path), reason=error.reason)
+            return cls(None, error.reason)
+
+    @property
+    def version(self) -> str | None:
+        return self.model.version if self.model is not None else None
+
+    def classify(self, column: Column) -> Classification:
+        return classify(column, self.model, unavailable=self.unavailable)
+
+
+def classify_table(
+    table: Table, sample: Sample | None, classifier: Classifier | None = None
+) -> dict[str, Classification]:
+    """Every column of a sampled table, by `classifier` or else by the rules alone; without a
+    sample (an unreadable table) the names alone decide, which a strong name can."""
     rows = sample.rows if sample is not None else []
+    decide = classifier.classify if classifier is not None else classify_by_rules
     return {
-        column.name: classify_by_rules(
+        column.name: decide(
             Column(
                 column.name,
                 table.qualified_name.rsplit(".", 1)[-1],
@@ -118,7 +162,48 @@ def classify_table(table: Table, sample: Sample | None) -> dict[str, Classificat
 def classify_by_rules(column: Column, method: str = "rules") -> Classification:
     """The rules' decision for one column, with the evidence behind it."""
     names = name_evidence(column.name, column.table)
+    return _by_rules(names, value_evidence(column.values), method)
+
+
+def classify(
+    column: Column, model: Model | None, *, unavailable: str | None = None
+) -> Classification:
+    """The decision of `model` and the rules for one column. The model decides when it gives an
+    infotype, or none at all, a probability of at least ABSTAIN_BELOW; otherwise the rules do.
+    Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
+    the rules decide alone and the method says `fallback`."""
+    names = name_evidence(column.name, column.table)
     values = value_evidence(column.values)
+    by_rules = _by_rules(names, values, "rules")
+    if model is None:
+        return _fallback(by_rules, unavailable or "no model loaded")
+    try:
+        probabilities = model.predict(features(names, values, column.values))
+    except ModelError as error:
+        log.warning("classification_model_failed", column=column.name, reason=error.reason)
+        return _fallback(by_rules, error.reason)
+    ranked = sorted(probabilities, key=lambda c: (-probabilities[c], c))
+    evidence = by_rules.evidence | {
+        "model": {c: round(probabilities[c], 3) for c in ranked[:MODEL_EVIDENCE]}
+    }
+    best = next((c for c in ranked if c in CATEGORIES), None)
+    likely = probabilities[best] if best is not None else 0.0
+    if best is not None and likely >= ABSTAIN_BELOW:
+        if best == by_rules.infotype and by_rules.confidence >= likely:  # nothing to add
+            return replace(by_rules, evidence=evidence, model=model.version)
+        return Classification(
+            best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
+        )
+    if probabilities.get(NONE, 0.0) >= ABSTAIN_BELOW:  # sure the column holds no infotype
+        return Classification(None, None, round(likely, 3), "model", evidence, model.version)
+    return replace(by_rules, evidence=evidence, model=model.version)
+
+
+def _fallback(by_rules: Classification, reason: str) -> Classification:
+    return replace(by_rules, method="fallback", evidence=by_rules.evidence | {"fallback": reason})
+
+
+def _by_rules(names: NameEvidence, values: dict[str, ValueEvidence], method: str) -> Classification:
     scores = {
         infotype: score(infotype, names, values.get(infotype))
         for infotype in set(names.scores) | set(values)
