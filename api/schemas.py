@@ -55,6 +55,17 @@ class OverrideClassificationBody(Body):
     expected_version: int | None = Field(default=None, ge=1)
 
 
+class CustomRuleBody(Body):
+    """A custom classification rule (domain/rule_sets.py checks it)."""
+
+    infotype: str = Field(max_length=100)
+    name_pattern: str | None = Field(default=None, max_length=500)
+    value_pattern: str | None = Field(default=None, max_length=500)
+    validator: str | None = Field(default=None, max_length=20)
+    confidence: float = Field(default=0.9, gt=0, le=1)
+    min_share: float = Field(default=0.8, gt=0, le=1)
+
+
 class ConsistencyToken(BaseModel):
     aggregate_id: str
     version: int

@@ -17,6 +17,7 @@ from commands.messages import (
     RequestDiscovery,
     UpdateDataSource,
 )
+from commands.rule_sets import published_rules
 from commands.secrets import SecretBox
 from domain.connections import split_secret
 from domain.errors import NotFoundError, VersionConflictError
@@ -110,7 +111,9 @@ class DataSources(Application[UUID]):
 
         def attempt(_: bool) -> Receipt:
             source = self._get(cmd.data_source_id, None)
-            source.request_discovery(workflow_id, {**meta, "correlation_id": workflow_id})
+            version, rules = published_rules(self.repository)
+            rule_set = {"version": version, "rules": rules} if version else None
+            source.request_discovery(workflow_id, {**meta, "correlation_id": workflow_id}, rule_set)
             return self._save_and_receipt(source, source)
 
         return DiscoveryAccepted(workflow_id, retrying_on_conflict(attempt))

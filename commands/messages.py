@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 
@@ -44,6 +45,24 @@ class OverrideClassification:
     infotype: str | None  # None: the steward says the column holds nothing sensitive
     reason: str
     expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRule:
+    """Add a custom rule to the draft rule set, or replace the one with this id."""
+
+    rule_id: str
+    rule: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RemoveRule:
+    rule_id: str
+
+
+@dataclass(frozen=True)
+class PublishRuleSet:
+    pass
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,12 @@ class DataSource(Aggregate):
         for key, value in changes.items():
             setattr(self, key, value)
 
-    def request_discovery(self, workflow_id: str, meta: EventMeta) -> None:
+    def request_discovery(
+        self, workflow_id: str, meta: EventMeta, rule_set: dict[str, Any] | None = None
+    ) -> None:
         """Ask an edge agent to discover the source; the event carries what the agent needs to
-        connect (the sealed secret never leaves the event store but toward the edge)."""
+        connect (the sealed secret never leaves the event store but toward the edge) and the
+        published custom rules it classifies with."""
         if self.decommissioned:
             raise DecommissionedError(self.id)
         self._discovery_requested(
@@ -118,6 +121,7 @@ class DataSource(Aggregate):
             kind=self.kind,
             connection=self.connection,
             sealed_secret=self.sealed_secret,
+            rule_set=rule_set,
             meta=meta,
         )
 
@@ -129,6 +133,7 @@ class DataSource(Aggregate):
         connection: dict[str, str],
         sealed_secret: str | None,
         meta: EventMeta,
+        rule_set: dict[str, Any] | None = None,
     ) -> None:
         self.last_discovery = workflow_id
         self.open_discoveries.add(workflow_id)

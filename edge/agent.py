@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from domain.connections import join_secret
+from edge.classification.custom import CustomRules
 from edge.discovery import Breakers, DiscoveryJob, run_discovery
 from infra.envelope import EDGE_COMMANDS_TOPIC, EDGE_RESULTS_TOPIC
 from infra.kafka import ensure_topics, start_producer
@@ -87,6 +88,7 @@ class EdgeAgent:
             kind=command["kind"],
             connection=join_secret(command["connection"], secret),
             sample_rows=self.settings.edge_sample_rows,
+            rules=CustomRules.of(command.get("rule_set")),
         )
         log.info("edge_job_started", workflow_id=job.workflow_id, data_source_id=job.data_source_id)
         loop = asyncio.get_running_loop()

@@ -21,12 +21,14 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from edge.classification.custom import CustomRules
 from edge.classification.rules import classify_table
 from edge.connectors import open_connector
 from edge.connectors.base import (
     DEFAULT_SAMPLE_ROWS,
     Connector,
     ConnectorError,
+    Sample,
     SourceUnreachableError,
     Table,
     TableUnreadableError,
@@ -50,6 +52,7 @@ class DiscoveryJob:
     kind: str
     connection: dict[str, str]  # clear text: it never leaves this process
     sample_rows: int = DEFAULT_SAMPLE_ROWS
+    rules: CustomRules = field(default_factory=lambda: CustomRules(None))  # published ones
 
 
 @dataclass
@@ -152,7 +155,7 @@ def _discover(job: DiscoveryJob, publish: Publish, header: dict[str, Any]) -> di
     tables = batches = 0
     skipped: list[dict[str, str]] = []
     try:
-        for chunk in _chunks(_observe(connector, job.sample_rows), BATCH_TABLES):
+        for chunk in _chunks(_observe(connector, job), BATCH_TABLES):
             batches += 1
             tables += len(chunk)
             unreadable = [s for _, s in chunk if s is not None]
@@ -174,19 +177,22 @@ def _discover(job: DiscoveryJob, publish: Publish, header: dict[str, Any]) -> di
 Observation = tuple[dict[str, Any], dict[str, str] | None]
 
 
-def _observe(connector: Connector, sample_rows: int) -> Iterator[Observation]:
+def _observe(connector: Connector, job: DiscoveryJob) -> Iterator[Observation]:
     """Each table observed, and why it could not be profiled if it could not."""
+
+    def classified(table: Table, sample: Sample | None) -> dict[str, dict[str, Any]]:
+        decided = classify_table(table, sample, refine=job.rules.apply)
+        return {name: decision.to_dict() for name, decision in decided.items()}
+
     for table in connector.tables():
         try:
-            sample = connector.sample(table, sample_rows)
+            sample = connector.sample(table, job.sample_rows)
         except TableUnreadableError as error:
-            by_name = {n: c.to_dict() for n, c in classify_table(table, None).items()}
             skipped = {"table": table.qualified_name, "reason": error.reason}
-            yield observed(table, None, by_name), skipped
+            yield observed(table, None, classified(table, None)), skipped
             continue
         profiles = {name: p.to_dict() for name, p in profile_table(table, sample).items()}
-        classified = {name: c.to_dict() for name, c in classify_table(table, sample).items()}
-        yield observed(table, profiles, classified), None
+        yield observed(table, profiles, classified(table, sample)), None
 
 
 def _chunks(items: Iterator[Observation], size: int) -> Iterator[list[Observation]]:

@@ -12,13 +12,14 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
+from commands.rule_sets import RuleSets
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.projection_signal import ReadModelWaiters
 from infra.read_models import PostgresAssetView, PostgresDataSourceView, RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
-from infra.stores import open_catalog, open_event_store
+from infra.stores import open_catalog, open_event_store, open_rule_sets
 
 REDIS_CONNECTIONS = 64
 
@@ -57,6 +58,7 @@ class Container:
     endpoints: Endpoints
     data_sources: DataSources
     catalog: Catalog
+    rule_sets: RuleSets
     event_log: EventLog
     redis: Redis
     cache: RedisSourceCache
@@ -85,6 +87,7 @@ class Container:
         await self.redis.aclose()
         self.data_sources.close()
         self.catalog.close()
+        self.rule_sets.close()
 
     def connection(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]:
         """A read-side connection from the pool, returned to it on exit."""
@@ -121,6 +124,7 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
         endpoints=endpoints,
         data_sources=app,
         catalog=open_catalog(endpoints.database_url, group_commit=group_commit),
+        rule_sets=open_rule_sets(endpoints.database_url),
         event_log=EventLog(app, endpoints.database_url),
         redis=redis,
         cache=RedisSourceCache(redis, settings.redis_prefix),

@@ -15,7 +15,11 @@ SCHEMA_VERSION = "v1"
 
 # Public aggregates and the bounded context (and so the topic) each belongs to. Aggregates not
 # listed (the name index) are internal bookkeeping and never leave the event store.
-CONTEXTS: dict[str, str] = {"DataSource": "sources", "Asset": "catalog"}
+CONTEXTS: dict[str, str] = {
+    "DataSource": "sources",
+    "Asset": "catalog",
+    "RuleSet": "classification",
+}
 
 # Work for edge agents, and what they report back. Internal: the commands carry sealed secrets.
 EDGE_COMMANDS_TOPIC = "datawave.edge.commands"
@@ -110,6 +114,7 @@ def edge_command(event: DomainEventProtocol[Any], position: int) -> dict[str, An
         "kind": getattr(event, "kind"),  # noqa: B009
         "connection": getattr(event, "connection"),  # noqa: B009
         "sealed_secret": getattr(event, "sealed_secret"),  # noqa: B009
+        "rule_set": getattr(event, "rule_set", None),
         "requested_by": (getattr(event, "meta", None) or {}).get("actor"),
     }
 

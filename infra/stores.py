@@ -10,6 +10,7 @@ from eventsourcing.persistence import ApplicationRecorder, Recording
 
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
+from commands.rule_sets import RuleSets
 from commands.secrets import SecretBox
 from infra.group_commit import GroupCommitRecorder
 from infra.metrics import EVENTS_APPENDED
@@ -61,6 +62,17 @@ def open_event_store(
     cls = PostgresDataSources if group_commit else MeasuredDataSources
     with schema_lock(dsn):
         return cls(secret_box, env=eventsourcing_env(dsn), file_roots=file_roots)
+
+
+class MeasuredRuleSets(Measured, RuleSets):
+    name = RuleSets.name
+
+
+def open_rule_sets(dsn: str) -> RuleSets:
+    """The classification rule sets on the same event store (a few edits a day: no group
+    commit)."""
+    with schema_lock(dsn):
+        return MeasuredRuleSets(env=eventsourcing_env(dsn))
 
 
 def open_catalog(dsn: str, *, group_commit: bool = True) -> Catalog:

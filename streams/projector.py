@@ -82,10 +82,13 @@ class Projector:
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 for topic, envelopes in by_topic.items():
-                    rows = await apply_rows_batch(cur, ROW_MODELS[topic], envelopes, self._fill_gap)
-                    if ROW_MODELS[topic] is SOURCES_MODEL:
+                    model = ROW_MODELS.get(topic)
+                    if model is None:  # a context only the audit trail shows (rule sets)
+                        continue
+                    rows = await apply_rows_batch(cur, model, envelopes, self._fill_gap)
+                    if model is SOURCES_MODEL:
                         touched = rows
-                    elif ROW_MODELS[topic] is ASSETS_MODEL:
+                    elif model is ASSETS_MODEL:
                         cataloged |= {UUID(str(r["data_source_id"])) for r in rows.values()}
                 await apply_audit_batch(cur, [message for _, _, message in items])
                 # Every projection has seen the whole batch, acting on what concerns it.

@@ -17,7 +17,7 @@ and the decision says `fallback`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,7 @@ class Classification:
     method: str  # "rules", "model", "fallback" or "manual"
     evidence: dict[str, Any] = field(default_factory=dict)
     model: str | None = None  # the version of the model that was asked, if one was
+    rule_set: str = RULE_SET  # the version of the rules that decided
 
     def to_dict(self) -> dict[str, Any]:
         """As it travels to the catalog, with the rule set and the model behind it."""
@@ -104,7 +105,7 @@ class Classification:
             "confidence": self.confidence,
             "method": self.method,
             "evidence": self.evidence,
-            "rule_set": RULE_SET,
+            "rule_set": self.rule_set,
             "model": self.model,
         }
 
@@ -135,28 +136,29 @@ class Classifier:
         return classify(column, self.model, unavailable=self.unavailable)
 
 
+Refine = Callable[[Column, Classification], Classification]
+
+
 def classify_table(
-    table: Table, sample: Sample | None, classifier: Classifier | None = None
+    table: Table,
+    sample: Sample | None,
+    classifier: Classifier | None = None,
+    refine: Refine | None = None,
 ) -> dict[str, Classification]:
-    """Every column of a sampled table, by `classifier` or else by the rules alone; without a
-    sample (an unreadable table) the names alone decide, which a strong name can."""
+    """Every column of a sampled table, by `classifier` or else by the rules alone, then
+    `refine`d (by the published custom rules); without a sample (an unreadable table) the names
+    alone decide, which a strong name can."""
     rows = sample.rows if sample is not None else []
     decide = classifier.classify if classifier is not None else classify_by_rules
-    return {
-        column.name: decide(
-            Column(
-                column.name,
-                table.qualified_name.rsplit(".", 1)[-1],
-                column.data_type,
-                [
-                    as_text(row[index])
-                    for row in rows
-                    if index < len(row) and row[index] is not None
-                ],
-            )
-        )
-        for index, column in enumerate(table.columns)
-    }
+    decided: dict[str, Classification] = {}
+    for index, spec in enumerate(table.columns):
+        values = [
+            as_text(row[index]) for row in rows if index < len(row) and row[index] is not None
+        ]
+        column = Column(spec.name, table.qualified_name.rsplit(".", 1)[-1], spec.data_type, values)
+        decision = decide(column)
+        decided[spec.name] = refine(column, decision) if refine is not None else decision
+    return decided
 
 
 def classify_by_rules(column: Column, method: str = "rules") -> Classification:

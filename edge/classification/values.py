@@ -1263,3 +1263,15 @@ _DETECTORS: tuple[_Detector, ...] = (
         alphabet=_chars(_LOWER, _DIGITS, b"._-"),
     ),
 )
+
+
+# The validators a custom rule may name (domain/rule_sets.py VALIDATORS), one value at a time.
+NAMED_VALIDATORS: dict[str, Callable[[str], bool]] = {
+    "luhn": lambda v: luhn.is_valid(_compact(v)),
+    "iban": lambda v: _iban_ok(_compact(v)),
+    "email": _email_ok,
+    "phone": lambda v: _phone_ok(v, None),
+    "ip": _ip_ok,
+    "ssn": _ssn_ok,
+    "vin": _vin_ok,
+}

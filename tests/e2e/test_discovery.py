@@ -486,3 +486,37 @@ def test_a_stewards_classification_survives_a_rescan(
     overrides = [e for e in events["items"] if e["type"] == "ClassificationOverridden"]
     assert [o["actor"] for o in overrides] == ["sam", "sam"]
     assert overrides[0]["data"]["previous"]["infotype"] == "EMAIL_ADDRESS"
+
+
+def test_a_published_custom_rule_changes_the_next_scan(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "members.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE members (id INTEGER PRIMARY KEY, kundennr TEXT)")
+        db.executemany(
+            "INSERT INTO members (kundennr) VALUES (?)", [(f"KN-{i:06d}",) for i in range(50)]
+        )
+    source = register(steward, "members", "sqlite", {"path": str(path)})
+    assert discover(steward, source)["status"] == "completed"
+    members = settled_assets(running, steward, source)["members"]
+    column = {c["name"]: c for c in members["columns"]}["kundennr"]
+    assert column["infotype"] is None
+    rule = {"infotype": "NATIONAL_ID", "value_pattern": r"KN-\d{6}", "confidence": 0.95}
+    url = "/api/v1/classification/rule-set"
+    assert_problem(steward.put(f"{url}/rules/kn", json={**rule, "value_pattern": "("}), 422)
+    assert steward.put(f"{url}/rules/kn", json=rule).status_code == 200
+    assert discover(steward, source)["status"] == "completed"  # a draft changes nothing yet
+    running.wait_caught_up()
+    unpublished = steward.get(f"{ASSETS}/{members['id']}").json()["columns"]
+    assert {c["name"]: c for c in unpublished}["kundennr"]["infotype"] is None
+    assert steward.post(f"{url}/publish").status_code == 200
+    assert steward.get(url).json()["version"] == "default-v1"
+    assert discover(steward, source)["status"] == "completed"
+    running.wait_caught_up()
+    after = {c["name"]: c for c in steward.get(f"{ASSETS}/{members['id']}").json()["columns"]}
+    assert (after["kundennr"]["infotype"], after["kundennr"]["method"]) == ("NATIONAL_ID", "rules")
+    assert after["kundennr"]["evidence"]["custom_rule"] == "kn"
+    events = steward.get("/api/v1/audit/events", params={"aggregate_id": members["id"]}).json()
+    classified = [e for e in events["items"] if e["type"] == "ColumnClassified"]
+    assert classified[-1]["data"]["classification"]["rule_set"] == "default-v1"

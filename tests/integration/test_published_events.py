@@ -15,12 +15,16 @@ from referencing import Registry, Resource
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from commands.messages import (
+    ChangeRule,
     DecommissionDataSource,
     OverrideClassification,
+    PublishRuleSet,
     RegisterDataSource,
+    RemoveRule,
     RequestDiscovery,
     UpdateDataSource,
 )
+from commands.rule_sets import RuleSets
 from domain.catalog import asset_id
 from domain.meta import EventMeta
 from edge.classification.rules import classify_table
@@ -30,13 +34,13 @@ from edge.profiling import profile_table
 from infra.envelope import EDGE_COMMANDS_TOPIC
 from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
-from infra.stores import open_catalog, open_event_store
+from infra.stores import open_catalog, open_event_store, open_rule_sets
 from streams.catalog_ingest import GONE_REASON
 from tests.e2e.test_secret_canary import kafka_messages
 from tests.support import META, System
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
-PUBLIC_TOPICS = ("datawave.sources", "datawave.catalog")
+PUBLIC_TOPICS = ("datawave.sources", "datawave.catalog", "datawave.classification")
 PASSWORD = "Wh-7c1e-Pa55w0rd"
 
 CUSTOMERS = Table(
@@ -173,6 +177,16 @@ def publish_discovery_events(sources: DataSources, catalog: Catalog) -> UUID:
     return warehouse
 
 
+def publish_rule_set_events(rule_sets: RuleSets) -> None:
+    """Every rule-set event type: a rule added, changed, another added and removed, published."""
+    rule = {"infotype": "NATIONAL_ID", "value_pattern": r"KN-\d{6}"}
+    rule_sets.put_rule(ChangeRule("kn", rule), META)
+    rule_sets.put_rule(ChangeRule("kn", {**rule, "confidence": 0.95}), META)
+    rule_sets.put_rule(ChangeRule("tmp", {"infotype": "USERNAME", "name_pattern": "^login$"}), META)
+    rule_sets.remove_rule(RemoveRule("tmp"), META)
+    rule_sets.publish(PublishRuleSet(), META)
+
+
 def test_published_events_match_their_schemas(system: System) -> None:
     create_schema(system.dsn)
     app = open_event_store(system.dsn, AesGcmSecretBox("k"))
@@ -184,6 +198,7 @@ def test_published_events_match_their_schemas(system: System) -> None:
     app.update(UpdateDataSource(first.aggregate_id, connection={"dsn": "postgresql://h/db2"}), META)
     app.decommission(DecommissionDataSource(first.aggregate_id, reason="gone"), META)
     app.register(RegisterDataSource("files", "csv", {"path": "/data/files"}), META)
+    publish_rule_set_events(open_rule_sets(system.dsn))
     warehouse = publish_discovery_events(app, catalog)
     system.start("relay")
     system.wait_caught_up_relay()

@@ -9,7 +9,8 @@ from uuid import uuid4
 import pytest
 
 from commands.catalog import Catalog
-from commands.messages import OverrideClassification
+from commands.messages import ChangeRule, OverrideClassification, PublishRuleSet, RemoveRule
+from commands.rule_sets import RuleSets, published_rules
 from domain.catalog import asset_id
 from domain.errors import InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
@@ -159,3 +160,28 @@ def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catal
             catalog.override_classification(bad, META)
     with pytest.raises(NotFoundError):
         catalog.override_classification(OverrideClassification(uuid4(), "x", None, "y"), META)
+
+
+def test_rules_are_checked_edited_in_a_draft_and_published_as_versions() -> None:
+    rule_sets = RuleSets(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    for bad in (
+        {"infotype": "NOPE", "name_pattern": "x"},
+        {"infotype": "EMAIL_ADDRESS"},
+        {"infotype": "EMAIL_ADDRESS", "value_pattern": "("},
+        {"infotype": "EMAIL_ADDRESS", "name_pattern": "x", "validator": "crc"},
+    ):
+        with pytest.raises(InvalidCommandError):
+            rule_sets.put_rule(ChangeRule("r", bad), META)
+    rule_sets.put_rule(
+        ChangeRule("r", {"infotype": "EMAIL_ADDRESS", "name_pattern": "^mail"}), META
+    )
+    assert published_rules(rule_sets.repository) == (None, {})
+    rule_sets.publish(PublishRuleSet(), META)
+    rule_sets.publish(PublishRuleSet(), META)  # nothing new: no new version
+    version, rules = published_rules(rule_sets.repository)
+    assert version == "default-v1" and rules["r"]["confidence"] == 0.9
+    rule_sets.remove_rule(RemoveRule("r"), META)
+    rule_sets.publish(PublishRuleSet(), META)
+    assert published_rules(rule_sets.repository) == ("default-v2", {})
+    with pytest.raises(NotFoundError):
+        rule_sets.remove_rule(RemoveRule("r"), META)
