@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ from aiokafka.structs import ConsumerRecord
 
 from domain.connections import join_secret
 from edge.classification.custom import CustomRules
+from edge.classification.rules import Classifier
 from edge.discovery import Breakers, DiscoveryJob, run_discovery
 from infra.envelope import EDGE_COMMANDS_TOPIC, EDGE_RESULTS_TOPIC
 from infra.kafka import ensure_topics, start_producer
@@ -46,6 +48,7 @@ class EdgeAgent:
         self.name = settings.edge_agent_name or f"{socket.gethostname()}:{os.getpid()}"
         self.box = AesGcmSecretBox(settings.sealing_key())
         self.breakers = Breakers()
+        self.classifier = _classifier(settings.edge_model)
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -89,6 +92,7 @@ class EdgeAgent:
             connection=join_secret(command["connection"], secret),
             sample_rows=self.settings.edge_sample_rows,
             rules=CustomRules.of(command.get("rule_set")),
+            classifier=self.classifier,
         )
         log.info("edge_job_started", workflow_id=job.workflow_id, data_source_id=job.data_source_id)
         loop = asyncio.get_running_loop()
@@ -101,6 +105,14 @@ class EdgeAgent:
 
         await _in_daemon_thread(run_discovery, job, publish, self.breakers, self.name)
         log.info("edge_job_finished", workflow_id=job.workflow_id)
+
+
+def _classifier(setting: str) -> Classifier | None:
+    """The model the settings ask for, with the rules; a model that fails to load leaves the
+    rules deciding alone, and every decision then says `fallback`."""
+    if not setting:
+        return None
+    return Classifier.load() if setting == "shipped" else Classifier.load(Path(setting))
 
 
 async def _in_daemon_thread(function: Any, *args: Any) -> None:

@@ -22,7 +22,7 @@ from tenacity import (
 )
 
 from edge.classification.custom import CustomRules
-from edge.classification.rules import classify_table
+from edge.classification.rules import Classifier, classify_table
 from edge.connectors import open_connector
 from edge.connectors.base import (
     DEFAULT_SAMPLE_ROWS,
@@ -53,6 +53,7 @@ class DiscoveryJob:
     connection: dict[str, str]  # clear text: it never leaves this process
     sample_rows: int = DEFAULT_SAMPLE_ROWS
     rules: CustomRules = field(default_factory=lambda: CustomRules(None))  # published ones
+    classifier: Classifier | None = None  # the model beside the rules, if the agent uses one
 
 
 @dataclass
@@ -181,7 +182,7 @@ def _observe(connector: Connector, job: DiscoveryJob) -> Iterator[Observation]:
     """Each table observed, and why it could not be profiled if it could not."""
 
     def classified(table: Table, sample: Sample | None) -> dict[str, dict[str, Any]]:
-        decided = classify_table(table, sample, refine=job.rules.apply)
+        decided = classify_table(table, sample, job.classifier, refine=job.rules.apply)
         return {name: decision.to_dict() for name, decision in decided.items()}
 
     for table in connector.tables():

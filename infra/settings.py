@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # Rows sampled per table at the edge, and this agent's name in events (default host:pid).
     edge_sample_rows: int = Field(default=1000, ge=1, le=100_000)
     edge_agent_name: str = ""
+    # The classification model the edge agent asks beside the rules: "" (the rules alone, the
+    # default until the model beats them: BENCHMARKS.md), "shipped", or a file's path.
+    edge_model: str = ""
 
     def file_roots(self) -> tuple[str, ...]:
         return tuple(root for root in self.edge_file_roots.split(":") if root)

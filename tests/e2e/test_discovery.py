@@ -18,8 +18,10 @@ import pymysql
 import pytest
 import redis
 
+from api.supervisor import COMPONENTS
 from tests.e2e.http import SOURCES, assert_problem
 from tests.support import (
+    Component,
     System,
     answers,
     drop_database,
@@ -520,3 +522,30 @@ def test_a_published_custom_rule_changes_the_next_scan(
     events = steward.get("/api/v1/audit/events", params={"aggregate_id": members["id"]}).json()
     classified = [e for e in events["items"] if e["type"] == "ColumnClassified"]
     assert classified[-1]["data"]["classification"]["rule_set"] == "default-v1"
+
+
+def test_a_broken_model_file_makes_classification_fall_back_not_fail(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    broken = tmp_path / "model.joblib"
+    broken.write_bytes(b"not a model")
+    running.components["edge"].stop()
+    env = {**running.env, "DATAWAVE_EDGE_MODEL": str(broken)}
+    edge = Component("edge", COMPONENTS["edge"], env, running.data_dir / "edge-broken.log")
+    edge.start()
+    try:
+        path = tmp_path / "people.db"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT)")
+            db.executemany(
+                "INSERT INTO people (email) VALUES (?)", [(f"p{i}@example.net",) for i in range(40)]
+            )
+        source = register(steward, "people-fallback", "sqlite", {"path": str(path)})
+        assert discover(steward, source)["status"] == "completed"
+        people = settled_assets(running, steward, source)["people"]
+        email = {c["name"]: c for c in people["columns"]}["email"]
+        assert (email["infotype"], email["method"]) == ("EMAIL_ADDRESS", "fallback")
+        assert "fallback" in email["evidence"]
+    finally:
+        edge.stop()
+        running.components["edge"].start()
