@@ -549,3 +549,47 @@ def test_a_broken_model_file_makes_classification_fall_back_not_fail(
     finally:
         edge.stop()
         running.components["edge"].start()
+
+
+def test_a_postgres_fixture_with_sensitive_columns_gets_the_expected_infotypes(
+    running: System, steward: httpx.Client, postgres_server: str
+) -> None:
+    dsn = fresh_database(postgres_server)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(
+                "CREATE TABLE public.customers (id serial PRIMARY KEY, full_name text, "
+                "email text, phone text, ssn text, iban text, card_number text, "
+                "date_of_birth date, product_name text, order_count integer); "
+                "INSERT INTO public.customers (full_name, email, phone, ssn, iban, card_number, "
+                "  date_of_birth, product_name, order_count) "
+                "SELECT 'Person ' || g, 'p' || g || '@example.com', "
+                "  '+1 415 555 ' || lpad((1000 + g)::text, 4, '0'), "
+                "  lpad((100 + g % 600)::text, 3, '0') || '-' || lpad((10 + g % 80)::text, 2, '0') "
+                "    || '-' || lpad((1000 + g)::text, 4, '0'), "
+                "  (ARRAY['DE89370400440532013000', 'GB82WEST12345698765432', "
+                "         'NL91ABNA0417164300'])[1 + g % 3], "
+                "  (ARRAY['4111111111111111', '5500005555555559', '340000000000009'])[1 + g % 3], "
+                "  date '1950-01-01' + (g * 97 % 18000), 'Widget ' || g, g % 7 "
+                "FROM generate_series(1, 400) g; ANALYZE;"
+            )
+        source = register(steward, "crm-pg", "postgresql", {"dsn": dsn})
+        assert discover(steward, source)["status"] == "completed"
+        customers = settled_assets(running, steward, source)["public.customers"]
+        found = {c["name"]: c["infotype"] for c in customers["columns"]}
+        assert found == {
+            "id": None,
+            "full_name": "PERSON_NAME",
+            "email": "EMAIL_ADDRESS",
+            "phone": "PHONE_NUMBER",
+            "ssn": "US_SSN",
+            "iban": "IBAN",
+            "card_number": "CREDIT_CARD_NUMBER",
+            "date_of_birth": "DATE_OF_BIRTH",
+            "product_name": None,
+            "order_count": None,
+        }
+        counts = steward.get(f"{SOURCES}/{source}").json()["classification_counts"]
+        assert counts["category"] == {"PII": 5, "PCI": 2}
+    finally:
+        drop_database(postgres_server, dsn)
