@@ -71,15 +71,9 @@ class CatalogIngest:
     ) -> None:
         outcome: dict[str, Any] = {"status": result["status"]}
         if result["status"] == "completed":
-            conn = await self._connection()
-            gone = await unseen(conn, source_id, workflow_id)
-            removed = await asyncio.to_thread(
-                self.catalog.decommission, [a for _, a in gone], GONE_REASON, meta
-            )
-            await mark_gone(conn, source_id, [name for name, _ in gone])
             outcome |= {
                 "tables": result["tables"],
-                "removed": removed,
+                "removed": await self._retire_unseen(source_id, workflow_id, meta),
                 "skipped": result["skipped"],
             }
         else:
@@ -88,6 +82,20 @@ class CatalogIngest:
             self.sources.record_discovery, source_id, workflow_id, outcome, meta
         )
         log.info("discovery_recorded", workflow_id=workflow_id, **outcome)
+
+    async def _retire_unseen(self, source_id: UUID, workflow_id: str, meta: EventMeta) -> int:
+        """Decommission the live tables this discovery did not see. Only the source's latest
+        discovery may: an older one that finishes late never saw what a newer one found."""
+        source = await asyncio.to_thread(self.sources.get_source, source_id)
+        if source.last_discovery != workflow_id:
+            return 0
+        conn = await self._connection()
+        gone = await unseen(conn, source_id, workflow_id)
+        removed = await asyncio.to_thread(
+            self.catalog.decommission, [a for _, a in gone], GONE_REASON, meta
+        )
+        await mark_gone(conn, source_id, [name for name, _ in gone])
+        return int(removed)
 
     async def _connection(self) -> AsyncConnection[Any]:
         if self._conn is None or self._conn.closed:
