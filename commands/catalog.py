@@ -34,15 +34,19 @@ class Catalog(Application[UUID]):
 
     def decommission(self, asset_ids: list[UUID], reason: str, meta: EventMeta) -> int:
         """Retire assets whose tables are gone; returns how many were live."""
-        assets: list[Asset] = []
-        for aggregate_id in asset_ids:
-            asset = self._find(aggregate_id)
-            if asset is not None and not asset.decommissioned:
-                asset.decommission(reason, meta)
-                assets.append(asset)
-        if assets:
-            self.save(*assets)
-        return len(assets)
+
+        def attempt(_: bool) -> int:
+            assets: list[Asset] = []
+            for aggregate_id in asset_ids:
+                asset = self._find(aggregate_id)
+                if asset is not None and not asset.decommissioned:
+                    asset.decommission(reason, meta)
+                    assets.append(asset)
+            if assets:
+                self.save(*assets)
+            return len(assets)
+
+        return retrying_on_conflict(attempt)
 
     def override_classification(self, cmd: OverrideClassification, meta: EventMeta) -> Receipt:
         """A steward's classification of one column; it survives every re-scan."""

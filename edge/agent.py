@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
 from domain.connections import join_secret
@@ -31,12 +32,15 @@ from infra.envelope import EDGE_COMMANDS_TOPIC, EDGE_RESULTS_TOPIC
 from infra.kafka import ensure_topics, start_producer
 from infra.logs import configure_logging
 from infra.processes import exit_with_parent
-from infra.secret_box import AesGcmSecretBox
+from infra.secret_box import AesGcmSecretBox, SealedSecretError
 from infra.settings import Settings
 
 log = structlog.get_logger()
 
 GROUP = "datawave-edge"
+UNOPENED_REASON = (  # shown to users; holds no secret
+    "the edge agent cannot open the source's password: give it the install's DATAWAVE_SECRET_KEY"
+)
 # A discovery of a large source can run for a long time without asking for the next job.
 MAX_JOB_SECONDS = 6 * 3600
 
@@ -79,13 +83,43 @@ class EdgeAgent:
             await consumer.stop()
 
     async def _do(self, record: ConsumerRecord[Any, Any], producer: AIOKafkaProducer) -> None:
+        """Run one job; whatever goes wrong inside it ends as a `failed` result, so one bad job
+        neither stops the agent nor blocks the jobs behind it (a broker that will not take the
+        result does: the job is then redone)."""
         command: dict[str, Any] = orjson.loads(record.value)
         if command.get("type") != "discover":
             log.warning("edge_command_unknown", type=command.get("type"))
             return
+        loop = asyncio.get_running_loop()
+        key = str(command.get("data_source_id", "")).encode()
+
+        def publish(result: dict[str, Any]) -> None:
+            # Called from the job's thread: wait for the broker's acknowledgement each time.
+            sent = producer.send_and_wait(EDGE_RESULTS_TOPIC, orjson.dumps(result), key=key)
+            asyncio.run_coroutine_threadsafe(sent, loop).result()
+
+        log.info("edge_job_started", workflow_id=command.get("workflow_id"))
+        try:
+            job = self._job(command)
+            await _in_daemon_thread(run_discovery, job, publish, self.breakers, self.name)
+        except KafkaError:
+            raise
+        except SealedSecretError:
+            await self._failed(command, producer, UNOPENED_REASON)
+        except Exception as error:  # noqa: BLE001 - reported as the job's failure, by type only
+            log.error(
+                "edge_job_crashed",
+                workflow_id=command.get("workflow_id"),
+                error=type(error).__name__,
+            )
+            reason = f"the edge agent failed ({type(error).__name__})"
+            await self._failed(command, producer, reason)
+        log.info("edge_job_finished", workflow_id=command.get("workflow_id"))
+
+    def _job(self, command: dict[str, Any]) -> DiscoveryJob:
         sealed = command.get("sealed_secret")
         secret = self.box.unseal(sealed) if sealed else None
-        job = DiscoveryJob(
+        return DiscoveryJob(
             workflow_id=command["workflow_id"],
             data_source_id=command["data_source_id"],
             kind=command["kind"],
@@ -94,17 +128,20 @@ class EdgeAgent:
             rules=CustomRules.of(command.get("rule_set")),
             classifier=self.classifier,
         )
-        log.info("edge_job_started", workflow_id=job.workflow_id, data_source_id=job.data_source_id)
-        loop = asyncio.get_running_loop()
-        key = job.data_source_id.encode()
 
-        def publish(result: dict[str, Any]) -> None:
-            # Called from the job's thread: wait for the broker's acknowledgement each time.
-            sent = producer.send_and_wait(EDGE_RESULTS_TOPIC, orjson.dumps(result), key=key)
-            asyncio.run_coroutine_threadsafe(sent, loop).result()
-
-        await _in_daemon_thread(run_discovery, job, publish, self.breakers, self.name)
-        log.info("edge_job_finished", workflow_id=job.workflow_id)
+    async def _failed(
+        self, command: dict[str, Any], producer: AIOKafkaProducer, reason: str
+    ) -> None:
+        result = {
+            "workflow_id": command.get("workflow_id"),
+            "data_source_id": command.get("data_source_id"),
+            "agent": self.name,
+            "type": "finished",
+            "status": "failed",
+            "reason": reason,
+        }
+        key = str(command.get("data_source_id", "")).encode()
+        await producer.send_and_wait(EDGE_RESULTS_TOPIC, orjson.dumps(result), key=key)
 
 
 def _classifier(setting: str) -> Classifier | None:

@@ -52,6 +52,8 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int]:
+        if not stored_events:  # nothing to append: take no lock, wake no listener
+            return []
         columns = (
             [e.originator_id for e in stored_events],
             [e.originator_version for e in stored_events],

@@ -12,8 +12,16 @@ import asyncio
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import structlog
+from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg import AsyncConnection
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
@@ -23,6 +31,9 @@ from domain.meta import EventMeta
 from infra.inventory import mark_gone, mark_seen, unseen
 
 log = structlog.get_logger()
+
+# Failures worth another try: the database went away for a moment.
+TRANSIENT = (psycopg.OperationalError, OperationalError, InterfaceError)
 
 GONE_REASON = "no longer found at the source"
 
@@ -43,12 +54,32 @@ class CatalogIngest:
             "causation_id": f"{workflow_id}:{result['type']}:{result.get('batch', 0)}",
         }
         try:
-            if result["type"] == "tables":
-                await self._ingest(source_id, workflow_id, result, meta)
-            elif result["type"] == "finished":
-                await self._finish(source_id, workflow_id, result, meta)
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception_type(TRANSIENT),
+                wait=wait_random_exponential(multiplier=0.1, max=5),
+                stop=stop_after_attempt(8),
+                before_sleep=lambda _: self._reset(),
+                reraise=True,
+            ):
+                with attempt:
+                    await self._handle_once(source_id, workflow_id, result, meta)
         except NotFoundError:
             log.warning("edge_result_for_unknown_source", data_source_id=str(source_id))
+        except Exception:  # a result that cannot be applied is logged, never silently dropped
+            log.exception("edge_result_failed", workflow_id=workflow_id, type=result["type"])
+
+    async def _handle_once(
+        self, source_id: UUID, workflow_id: str, result: dict[str, Any], meta: EventMeta
+    ) -> None:
+        source = await asyncio.to_thread(self.sources.get_source, source_id)
+        if workflow_id not in source.open_discoveries:
+            # Redelivered after the discovery ended, or a job the relay sent again: done already.
+            log.info("edge_result_for_closed_discovery", workflow_id=workflow_id)
+            return
+        if result["type"] == "tables":
+            await self._ingest(source_id, workflow_id, result, meta)
+        elif result["type"] == "finished":
+            await self._finish(source_id, workflow_id, result, meta)
 
     async def _ingest(
         self, source_id: UUID, workflow_id: str, result: dict[str, Any], meta: EventMeta
@@ -96,6 +127,9 @@ class CatalogIngest:
         )
         await mark_gone(conn, source_id, [name for name, _ in gone])
         return int(removed)
+
+    def _reset(self) -> None:
+        self._conn = None  # a broken connection is replaced on the next try
 
     async def _connection(self) -> AsyncConnection[Any]:
         if self._conn is None or self._conn.closed:

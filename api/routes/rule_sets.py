@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1/classification/rule-set", tags=["classificati
 @router.get("", dependencies=[requires(Permission.CATALOG_READ)])
 async def get_rule_set(container: ContainerDep) -> dict[str, Any]:
     """The draft and the published version every new scan uses."""
-    rule_set = container.rule_sets.rule_set()
+    rule_set = await asyncio.to_thread(container.rule_sets.rule_set)
     if rule_set is None:
         return {"version": None, "published": {}, "draft": {}}
     return {

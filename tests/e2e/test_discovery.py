@@ -9,6 +9,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -524,16 +525,26 @@ def test_a_published_custom_rule_changes_the_next_scan(
     assert classified[-1]["data"]["classification"]["rule_set"] == "default-v1"
 
 
+@contextmanager
+def edge_with(running: System, **env: str) -> Iterator[None]:
+    """The system's edge agent replaced, for the block, by one with these settings."""
+    running.components["edge"].stop()
+    log = running.data_dir / f"edge-{uuid.uuid4().hex[:6]}.log"
+    edge = Component("edge", COMPONENTS["edge"], {**running.env, **env}, log)
+    edge.start()
+    try:
+        yield
+    finally:
+        edge.stop()
+        running.components["edge"].start()
+
+
 def test_a_broken_model_file_makes_classification_fall_back_not_fail(
     running: System, steward: httpx.Client, tmp_path: Path
 ) -> None:
     broken = tmp_path / "model.joblib"
     broken.write_bytes(b"not a model")
-    running.components["edge"].stop()
-    env = {**running.env, "DATAWAVE_EDGE_MODEL": str(broken)}
-    edge = Component("edge", COMPONENTS["edge"], env, running.data_dir / "edge-broken.log")
-    edge.start()
-    try:
+    with edge_with(running, DATAWAVE_EDGE_MODEL=str(broken)):
         path = tmp_path / "people.db"
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT)")
@@ -546,9 +557,23 @@ def test_a_broken_model_file_makes_classification_fall_back_not_fail(
         email = {c["name"]: c for c in people["columns"]}["email"]
         assert (email["infotype"], email["method"]) == ("EMAIL_ADDRESS", "fallback")
         assert "fallback" in email["evidence"]
-    finally:
-        edge.stop()
-        running.components["edge"].start()
+
+
+def test_an_agent_without_the_install_key_fails_the_job_with_a_reason_and_keeps_working(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    dsn = "postgresql://app:Sealed-Pa55@127.0.0.1:1/db"
+    sealed = register(steward, "sealed-pg", "postgresql", {"dsn": dsn})
+    path = tmp_path / "open.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    plain = register(steward, "open-sqlite", "sqlite", {"path": str(path)})
+    with edge_with(running, DATAWAVE_SECRET_KEY="not-the-install-key"):
+        failed = discover(steward, sealed)
+        assert failed["status"] == "failed"
+        assert "DATAWAVE_SECRET_KEY" in failed["reason"]
+        assert "Sealed-Pa55" not in str(failed)
+        assert discover(steward, plain)["status"] == "completed"  # the agent is still there
 
 
 def test_a_postgres_fixture_with_sensitive_columns_gets_the_expected_infotypes(
