@@ -24,7 +24,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
-from domain.connections import join_secret
+from domain.connections import FILE_KINDS, join_secret, validate_connection
+from domain.errors import InvalidCommandError
 from edge.classification.custom import CustomRules
 from edge.classification.rules import Classifier
 from edge.discovery import Breakers, DiscoveryJob, run_discovery
@@ -106,6 +107,8 @@ class EdgeAgent:
             raise
         except SealedSecretError:
             await self._failed(command, producer, UNOPENED_REASON)
+        except InvalidCommandError as error:
+            await self._failed(command, producer, str(error))
         except Exception as error:  # noqa: BLE001 - reported as the job's failure, by type only
             log.error(
                 "edge_job_crashed",
@@ -117,6 +120,7 @@ class EdgeAgent:
         log.info("edge_job_finished", workflow_id=command.get("workflow_id"))
 
     def _job(self, command: dict[str, Any]) -> DiscoveryJob:
+        self._check_roots(command["kind"], command["connection"])
         sealed = command.get("sealed_secret")
         secret = self.box.unseal(sealed) if sealed else None
         return DiscoveryJob(
@@ -128,6 +132,14 @@ class EdgeAgent:
             rules=CustomRules.of(command.get("rule_set")),
             classifier=self.classifier,
         )
+
+    def _check_roots(self, kind: str, connection: dict[str, str]) -> None:
+        """A file source must lie inside this agent's own roots, symbolic links resolved: the
+        command side checks the path's text only."""
+        roots = self.settings.file_roots()
+        if roots and kind in FILE_KINDS:
+            real = {"path": os.path.realpath(connection.get("path", ""))}
+            validate_connection(kind, real, tuple(os.path.realpath(r) for r in roots))
 
     async def _failed(
         self, command: dict[str, Any], producer: AIOKafkaProducer, reason: str

@@ -618,3 +618,19 @@ def test_a_postgres_fixture_with_sensitive_columns_gets_the_expected_infotypes(
         assert counts["category"] == {"PII": 5, "PCI": 2}
     finally:
         drop_database(postgres_server, dsn)
+
+
+def test_an_agent_reads_no_file_outside_its_own_roots(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    allowed, elsewhere = tmp_path / "allowed", tmp_path / "elsewhere"
+    allowed.mkdir()
+    elsewhere.mkdir()
+    with sqlite3.connect(elsewhere / "hr.db") as db:
+        db.execute("CREATE TABLE salaries (id INTEGER PRIMARY KEY, amount REAL)")
+    (allowed / "hr.db").symlink_to(elsewhere / "hr.db")  # a link out of the root
+    source = register(steward, "linked-hr", "sqlite", {"path": str(allowed / "hr.db")})
+    with edge_with(running, DATAWAVE_EDGE_FILE_ROOTS=str(allowed)):
+        outcome = discover(steward, source)
+    assert outcome["status"] == "failed"
+    assert "allowed roots" in outcome["reason"]
