@@ -95,8 +95,12 @@ def connect(connection: dict[str, str]) -> MysqlConnector:
             charset="utf8mb4",
             autocommit=True,
         )
+    except pymysql.MySQLError as error:
+        raise _connect_error(endpoint, error) from None
+    try:
         _limit_session(session)
     except pymysql.MySQLError as error:
+        session.close()  # a session that cannot be limited is not used, nor left open
         raise _connect_error(endpoint, error) from None
     return MysqlConnector(session, endpoint)
 

@@ -86,11 +86,15 @@ def connect(connection: dict[str, str]) -> PostgresConnector:
     endpoint = _endpoint(dsn)
     try:
         session = psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True)
-        session.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'")
-        session.execute("SET default_transaction_read_only = on")
     except psycopg.OperationalError as error:
         raise _connect_error(endpoint, error) from None
     except psycopg.Error as error:
+        raise endpoint.failed(error) from None
+    try:
+        session.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'")
+        session.execute("SET default_transaction_read_only = on")
+    except psycopg.Error as error:
+        session.close()  # a session that cannot be limited is not used, nor left open
         raise endpoint.failed(error) from None
     return PostgresConnector(session, endpoint)
 

@@ -43,8 +43,12 @@ def connect(connection: dict[str, str]) -> SqliteConnector:
         database = sqlite3.connect(
             uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
         )
+    except sqlite3.Error as error:
+        raise _source_error(path, error) from None
+    try:
         database.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as error:
+        database.close()  # not a database we can read: do not leave it open
         raise _source_error(path, error) from None
     return SqliteConnector(database)
 

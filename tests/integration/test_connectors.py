@@ -5,6 +5,7 @@ carry reasons a user can act on, never a password."""
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -632,3 +633,12 @@ def test_unknown_kind_is_refused() -> None:
         open_connector("oracle", {"dsn": "oracle://x"})
 
     assert raised.value.reason == "no connector for source kind oracle"
+
+
+def test_a_file_that_is_no_database_is_refused_and_not_left_open(tmp_path: Path) -> None:
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(b"this is not a SQLite database, only some text " * 100)
+    with pytest.raises(ConnectorError):
+        open_connector("sqlite", {"path": str(garbage)})
+    open_files = {os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")}
+    assert str(garbage.resolve()) not in open_files
