@@ -12,13 +12,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import redis
@@ -29,6 +31,8 @@ from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
 from tests.support import Servers, System, drop_database, fresh_database
+
+T = TypeVar("T")
 
 JWT_SECRET = "bench-jwt-secret-" + "x" * 32
 SEALING_KEY = "bench-sealing-key"
@@ -233,3 +237,34 @@ class CpuMeter:
             f"server {self.server / self.seconds:.2f} cores{per}; "
             f"benchmark client {self.client / self.seconds:.2f} cores"
         )
+
+
+def timed_in_threads(items: Iterable[T], threads: int, process: Callable[[T], None]) -> float:
+    """Process `items` from `threads` threads at once, each taking the next item; the seconds
+    until all are done. The first error stops every thread and is raised here."""
+    pending = deque(items)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending or errors:
+                    return
+                item = pending.popleft()
+            try:
+                process(item)
+            except BaseException as error:  # noqa: BLE001 - re-raised below
+                with lock:
+                    errors.append(error)
+                return
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - began

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -36,6 +35,7 @@ from bench.common import (
     environment,
     load_average,
     progress,
+    timed_in_threads,
 )
 from edge.connectors.base import DEFAULT_SAMPLE_ROWS
 from edge.discovery import BATCH_TABLES
@@ -138,34 +138,14 @@ def generate(dsn: str, tables: int) -> float:
         (first, min(first + TABLES_PER_STATEMENT - 1, tables))
         for first in range(1, tables + 1, TABLES_PER_STATEMENT)
     ]
-    lock = threading.Lock()
-    errors: list[BaseException] = []
 
-    def work() -> None:
+    def create(chunk: tuple[int, int]) -> None:
+        first, last = chunk
         with psycopg.connect(dsn, autocommit=True) as conn:
-            while True:
-                with lock:
-                    if not chunks or errors:
-                        return
-                    first, last = chunks.pop(0)
-                try:
-                    conn.execute(_generate_sql(first, last, first / (tables + 1)))
-                    names = ", ".join(table_name(i) for i in range(first, last + 1))
-                    conn.execute(f"ANALYZE {names}")
-                except BaseException as error:  # noqa: BLE001 - re-raised below
-                    with lock:
-                        errors.append(error)
-                    return
+            conn.execute(_generate_sql(first, last, first / (tables + 1)))
+            conn.execute(f"ANALYZE {', '.join(table_name(i) for i in range(first, last + 1))}")
 
-    began = time.perf_counter()
-    workers = [threading.Thread(target=work) for _ in range(GENERATORS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise errors[0]
-    seconds = time.perf_counter() - began
+    seconds = timed_in_threads(chunks, GENERATORS, create)
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
             "SELECT count(*), sum(reltuples) FROM pg_class c "

@@ -9,7 +9,6 @@ up. The events counted are the public ones, i.e. the messages that went through 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from bench.common import (
     load_average,
     median,
     progress,
+    timed_in_threads,
 )
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource
@@ -63,41 +63,20 @@ class RunFigures:
 def fill(app: DataSources, commands: int, threads: int = FILL_THREADS) -> float:
     """Register `commands` sources from `threads` threads; the seconds it took."""
     run = uuid.uuid4().hex[:8]
-    lock = threading.Lock()
-    issued = [0]
-    errors: list[BaseException] = []
 
-    def work() -> None:
-        while True:
-            with lock:
-                if issued[0] >= commands:
-                    return
-                issued[0] += 1
-                n = issued[0]
-            try:
-                app.register(
-                    RegisterDataSource(
-                        name=f"bench-{run}-{n}",
-                        kind="postgresql",
-                        connection={"dsn": f"postgresql://reader:pw{n}@db{n % 7}:5432/x"},
-                        owner="data-platform-team",
-                        tags=["bench", f"t{n % 10}"],
-                    ),
-                    META,
-                )
-            except BaseException as error:  # noqa: BLE001 - re-raised below
-                errors.append(error)
-                return
+    def register(n: int) -> None:
+        app.register(
+            RegisterDataSource(
+                name=f"bench-{run}-{n}",
+                kind="postgresql",
+                connection={"dsn": f"postgresql://reader:pw{n}@db{n % 7}:5432/x"},
+                owner="data-platform-team",
+                tags=["bench", f"t{n % 10}"],
+            ),
+            META,
+        )
 
-    began = time.perf_counter()
-    workers = [threading.Thread(target=work) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise errors[0]
-    return time.perf_counter() - began
+    return timed_in_threads(range(1, commands + 1), threads, register)
 
 
 async def _scalar(conn: psycopg.AsyncConnection[Any], sql: str) -> int:
