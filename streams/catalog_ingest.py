@@ -12,16 +12,8 @@ import asyncio
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import structlog
-from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg import AsyncConnection
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_random_exponential,
-)
 
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
@@ -29,11 +21,9 @@ from domain.catalog import asset_id
 from domain.errors import NotFoundError
 from domain.meta import EventMeta
 from infra.inventory import mark_gone, mark_seen, unseen
+from streams.retries import database_retries
 
 log = structlog.get_logger()
-
-# Failures worth another try: the database went away for a moment.
-TRANSIENT = (psycopg.OperationalError, OperationalError, InterfaceError)
 
 GONE_REASON = "no longer found at the source"
 
@@ -54,13 +44,7 @@ class CatalogIngest:
             "causation_id": f"{workflow_id}:{result['type']}:{result.get('batch', 0)}",
         }
         try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception_type(TRANSIENT),
-                wait=wait_random_exponential(multiplier=0.1, max=5),
-                stop=stop_after_attempt(8),
-                before_sleep=lambda _: self._reset(),
-                reraise=True,
-            ):
+            async for attempt in database_retries(lambda _: self._reset()):
                 with attempt:
                     await self._handle_once(source_id, workflow_id, result, meta)
         except NotFoundError:

@@ -14,12 +14,6 @@ import structlog
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_random_exponential,
-)
 
 from infra.envelope import EDGE_RESULTS_TOPIC
 from infra.event_log import EventLog
@@ -38,6 +32,7 @@ from infra.read_models import (
 )
 from streams.catalog_ingest import CatalogIngest
 from streams.faust_app import PromptApp
+from streams.retries import database_retries
 
 log = structlog.get_logger()
 
@@ -56,14 +51,9 @@ class Projector:
 
     async def apply(self, items: list[tuple[str, int, bytes]]) -> None:
         """Apply (topic, partition, message) items, retrying transient database errors."""
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception_type(psycopg.OperationalError),
-            wait=wait_random_exponential(multiplier=0.1, max=5),
-            stop=stop_after_attempt(8),
-            before_sleep=lambda state: log.warning(
-                "projection_retry", attempt=state.attempt_number
-            ),
-            reraise=True,
+        async for attempt in database_retries(
+            lambda state: log.warning("projection_retry", attempt=state.attempt_number),
+            (psycopg.OperationalError,),
         ):
             with attempt:
                 await self._apply_once(items)
