@@ -101,6 +101,11 @@ def settled_assets(
     return assets_of(client, source_id)
 
 
+def by_name(asset: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The asset's columns by name."""
+    return {c["name"]: c for c in asset["columns"]}
+
+
 def columns(asset: dict[str, Any]) -> dict[str, tuple[str, bool]]:
     return {c["name"]: (c["data_type"], c["nullable"]) for c in asset["columns"]}
 
@@ -149,7 +154,7 @@ def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
     profile = {c["name"]: c["profile"] for c in customers["columns"]}
     assert profile["nickname"]["null_ratio"] == pytest.approx(0.25, abs=0.01)
     assert profile["email"]["distinct_ratio"] == pytest.approx(1.0)
-    decided = {c["name"]: c for c in customers["columns"]}
+    decided = by_name(customers)
     assert decided["email"]["infotype"] == "EMAIL_ADDRESS"
     assert decided["email"]["category"] == "PII"
     assert decided["email"]["method"] == "rules"
@@ -478,7 +483,7 @@ def test_a_stewards_classification_survives_a_rescan(
     assert marked.status_code == 200
     assert discover(steward, source)["status"] == "completed"
     running.wait_caught_up()
-    after = {c["name"]: c for c in steward.get(f"{ASSETS}/{contacts['id']}").json()["columns"]}
+    after = by_name(steward.get(f"{ASSETS}/{contacts['id']}").json())
     assert (after["email"]["infotype"], after["email"]["method"]) == (None, "manual")
     assert after["email"]["evidence"] == {"reason": "synthetic test addresses only"}
     assert (after["code"]["infotype"], after["code"]["category"]) == (
@@ -503,7 +508,7 @@ def test_a_published_custom_rule_changes_the_next_scan(
     source = register(steward, "members", "sqlite", {"path": str(path)})
     assert discover(steward, source)["status"] == "completed"
     members = settled_assets(running, steward, source)["members"]
-    column = {c["name"]: c for c in members["columns"]}["kundennr"]
+    column = by_name(members)["kundennr"]
     assert column["infotype"] is None
     rule = {"infotype": "NATIONAL_ID", "value_pattern": r"KN-\d{6}", "confidence": 0.95}
     url = "/api/v1/classification/rule-set"
@@ -511,13 +516,13 @@ def test_a_published_custom_rule_changes_the_next_scan(
     assert steward.put(f"{url}/rules/kn", json=rule).status_code == 200
     assert discover(steward, source)["status"] == "completed"  # a draft changes nothing yet
     running.wait_caught_up()
-    unpublished = steward.get(f"{ASSETS}/{members['id']}").json()["columns"]
-    assert {c["name"]: c for c in unpublished}["kundennr"]["infotype"] is None
+    unpublished = by_name(steward.get(f"{ASSETS}/{members['id']}").json())
+    assert unpublished["kundennr"]["infotype"] is None
     assert steward.post(f"{url}/publish").status_code == 200
     assert steward.get(url).json()["version"] == "default-v1"
     assert discover(steward, source)["status"] == "completed"
     running.wait_caught_up()
-    after = {c["name"]: c for c in steward.get(f"{ASSETS}/{members['id']}").json()["columns"]}
+    after = by_name(steward.get(f"{ASSETS}/{members['id']}").json())
     assert (after["kundennr"]["infotype"], after["kundennr"]["method"]) == ("NATIONAL_ID", "rules")
     assert after["kundennr"]["evidence"]["custom_rule"] == "kn"
     events = steward.get("/api/v1/audit/events", params={"aggregate_id": members["id"]}).json()
@@ -554,7 +559,7 @@ def test_a_broken_model_file_makes_classification_fall_back_not_fail(
         source = register(steward, "people-fallback", "sqlite", {"path": str(path)})
         assert discover(steward, source)["status"] == "completed"
         people = settled_assets(running, steward, source)["people"]
-        email = {c["name"]: c for c in people["columns"]}["email"]
+        email = by_name(people)["email"]
         assert (email["infotype"], email["method"]) == ("EMAIL_ADDRESS", "fallback")
         assert "fallback" in email["evidence"]
 
