@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
-from api.routes import assets, audit, data_sources, health, rule_sets
+from api.routes import assets, audit, compliance, data_sources, health, rule_sets, scans
 from infra.bootstrap import Container
 from infra.metrics import HTTP_LATENCY
 
@@ -40,7 +40,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="DataWave", version="0.1.0", openapi_url="/openapi.json", lifespan=lifespan)
     app.state.container = container
     problems.install(app)
-    for module in (health, data_sources, assets, rule_sets, audit):
+    for module in (health, data_sources, assets, rule_sets, scans, compliance, audit):
         app.include_router(module.router)
 
     app.add_middleware(RequestContext)

@@ -24,6 +24,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     METRICS_READ = "metrics:read"
     EDGE_REPORT = "edge:report"
+    SCANS_RUN = "scans:run"
+    COMPLIANCE_READ = "compliance:read"
+    POLICIES_WRITE = "policies:write"
 
 
 ROLES: dict[str, frozenset[Permission]] = {
@@ -35,13 +38,19 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.CATALOG_READ,
             Permission.CATALOG_WRITE,
             Permission.AUDIT_READ,
+            Permission.SCANS_RUN,
+            Permission.COMPLIANCE_READ,
+            Permission.POLICIES_WRITE,
         }
     ),
-    "analyst": frozenset({Permission.SOURCES_READ, Permission.CATALOG_READ}),
+    "analyst": frozenset(
+        {Permission.SOURCES_READ, Permission.CATALOG_READ, Permission.COMPLIANCE_READ}
+    ),
     "auditor": frozenset(
         {
             Permission.SOURCES_READ,
             Permission.CATALOG_READ,
+            Permission.COMPLIANCE_READ,
             Permission.AUDIT_READ,
             Permission.METRICS_READ,
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,12 +39,41 @@ class DiscoverBody(Body):
     data_source_id: UUID
 
 
-class DiscoveryStarted(BaseModel):
-    """A discovery was accepted: follow it by its workflow id (and the source's last discovery)."""
+class ScanStarted(BaseModel):
+    """A scan (or a discovery, which is a scan of the first stages) was accepted: follow it by
+    its workflow id."""
 
     workflow_id: str
     data_source_id: str
     consistency_token: str
+
+
+class ExecuteScanBody(Body):
+    """A scan of one source: the stages to run (all by default, in their one order) and the
+    policies to evaluate (every built-in pack in force by default)."""
+
+    data_source_id: UUID
+    stages: list[str] | None = Field(default=None, max_length=10)
+    policy_ids: list[UUID] | None = Field(default=None, max_length=100)
+
+
+class PolicyBody(Body):
+    """A compliance policy: a name and declarative rules (domain/policies.py checks them)."""
+
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    rules: list[dict[str, Any]] = Field(max_length=200)
+
+
+class ChangePolicyBody(Body):
+    name: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    rules: list[dict[str, Any]] | None = Field(default=None, max_length=200)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class RetirePolicyBody(Body):
+    reason: str = Field(default="", max_length=1000)
 
 
 class OverrideClassificationBody(Body):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Recording
@@ -11,13 +11,11 @@ from eventsourcing.persistence import Recording
 from commands.conflicts import retrying_on_conflict
 from commands.messages import (
     DecommissionDataSource,
-    DiscoveryAccepted,
     Receipt,
     RegisterDataSource,
-    RequestDiscovery,
     UpdateDataSource,
+    receipt_of,
 )
-from commands.rule_sets import published_rules
 from commands.secrets import SecretBox
 from domain.connections import split_secret
 from domain.errors import NotFoundError, VersionConflictError
@@ -105,40 +103,6 @@ class DataSources(Application[UUID]):
 
         return retrying_on_conflict(attempt)
 
-    def request_discovery(self, cmd: RequestDiscovery, meta: EventMeta) -> DiscoveryAccepted:
-        """Start a discovery of a live source; its workflow id follows it to the edge and back."""
-        workflow_id = str(uuid4())
-
-        def attempt(_: bool) -> Receipt:
-            source = self._get(cmd.data_source_id, None)
-            version, rules = published_rules(self.repository)
-            rule_set = {"version": version, "rules": rules} if version else None
-            source.request_discovery(workflow_id, {**meta, "correlation_id": workflow_id}, rule_set)
-            return self._save_and_receipt(source, source)
-
-        return DiscoveryAccepted(workflow_id, retrying_on_conflict(attempt))
-
-    def record_discovery(
-        self,
-        data_source_id: UUID,
-        workflow_id: str,
-        outcome: dict[str, Any],
-        meta: EventMeta,
-    ) -> Receipt:
-        """How a discovery ended: `outcome` has `status` ("completed" or "failed") and either
-        the summary's counts or a `reason`."""
-
-        def attempt(_: bool) -> Receipt:
-            source = self._get(data_source_id, None)
-            if outcome["status"] == "completed":
-                summary = {k: v for k, v in outcome.items() if k != "status"}
-                source.complete_discovery(workflow_id, summary, meta)
-            else:
-                source.fail_discovery(workflow_id, str(outcome["reason"]), meta)
-            return self._save_and_receipt(source, source)
-
-        return retrying_on_conflict(attempt)
-
     def get_source(self, data_source_id: UUID) -> DataSource:
         """The current state, rebuilt from the event store."""
         return self._get(data_source_id, None)
@@ -180,8 +144,4 @@ class DataSources(Application[UUID]):
 
     def _save_and_receipt(self, subject: DataSource, *aggregates: Any) -> Receipt:
         recordings: list[Recording[UUID]] = self.save(*aggregates)
-        position = max(
-            (r.notification.id for r in recordings if r.domain_event.originator_id == subject.id),
-            default=0,
-        )
-        return Receipt(aggregate_id=subject.id, version=subject.version, position=position)
+        return receipt_of(subject, recordings)

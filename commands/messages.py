@@ -34,8 +34,42 @@ class DecommissionDataSource:
 
 
 @dataclass(frozen=True)
-class RequestDiscovery:
+class RequestScan:
     data_source_id: UUID
+    stages: list[str] | None = None  # None: every stage
+    policy_ids: list[UUID] | None = None  # None: every built-in pack in force
+
+
+@dataclass(frozen=True)
+class CancelScan:
+    workflow_id: UUID
+
+
+@dataclass(frozen=True)
+class RollBackScan:
+    workflow_id: UUID
+
+
+@dataclass(frozen=True)
+class CreatePolicy:
+    name: str
+    rules: list[dict[str, Any]]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChangePolicy:
+    policy_id: UUID
+    name: str | None = None
+    description: str | None = None
+    rules: list[dict[str, Any]] | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RetirePolicy:
+    policy_id: UUID
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,9 +108,18 @@ class Receipt:
     position: int
 
 
+def receipt_of(subject: Any, recordings: list[Any]) -> Receipt:
+    """The receipt for `subject` after a save that stored `recordings` (of it and others)."""
+    position = max(
+        (r.notification.id for r in recordings if r.domain_event.originator_id == subject.id),
+        default=0,
+    )
+    return Receipt(aggregate_id=subject.id, version=subject.version, position=position)
+
+
 @dataclass(frozen=True)
 class DiscoveryAccepted:
-    """A discovery was requested: follow it by its workflow id."""
+    """A discovery or scan was requested: follow it by its workflow id."""
 
     workflow_id: str
     receipt: Receipt

@@ -106,6 +106,10 @@ class Asset(Aggregate):
         self.profiles: dict[str, Any] = dict(profiles)
         self.classifications: dict[str, dict[str, Any]] = {}
         self.overridden: set[str] = set()  # columns a steward decided: re-scans leave them be
+        # Which workflow (correlation id) last classified each column automatically, and the
+        # decision before that workflow first touched it: what a roll-back restores.
+        self.classified_by: dict[str, str] = {}
+        self.before_workflow: dict[str, dict[str, Any]] = {}
         self.decommissioned = False
 
     @classmethod
@@ -198,6 +202,38 @@ class Asset(Aggregate):
             meta=meta,
         )
 
+    def revert_classifications(self, workflow_id: str, meta: EventMeta) -> list[str]:
+        """Compensate the automatic classifications `workflow_id` made and that still stand: each
+        column gets back the decision it had before. Steward decisions, and columns a later
+        workflow classified again, are left as they are. Returns the columns reverted."""
+        reverted = [
+            name
+            for name, by in self.classified_by.items()
+            if by == workflow_id and name not in self.overridden
+        ]
+        for name in reverted:
+            self._classification_reverted(
+                name=name,
+                classification=self.before_workflow[name],
+                previous=_decision(self.classifications.get(name, UNCLASSIFIED)),
+                workflow_id=workflow_id,
+                meta=meta,
+            )
+        return reverted
+
+    @event("ClassificationReverted")
+    def _classification_reverted(
+        self,
+        name: str,
+        classification: dict[str, Any],
+        previous: dict[str, Any],
+        workflow_id: str,
+        meta: EventMeta,
+    ) -> None:
+        self.classifications[name] = classification
+        self.classified_by.pop(name, None)
+        self.before_workflow.pop(name, None)
+
     def decommission(self, reason: str, meta: EventMeta) -> None:
         """The table is gone from its source; the asset stays in the history."""
         if not self.decommissioned:
@@ -227,6 +263,8 @@ class Asset(Aggregate):
         self.profiles.pop(name, None)
         self.classifications.pop(name, None)
         self.overridden.discard(name)
+        self.classified_by.pop(name, None)
+        self.before_workflow.pop(name, None)
 
     @event("ClassificationOverridden")
     def _classification_overridden(
@@ -238,6 +276,8 @@ class Asset(Aggregate):
     ) -> None:
         self.classifications[name] = classification
         self.overridden.add(name)
+        self.classified_by.pop(name, None)
+        self.before_workflow.pop(name, None)
 
     @event("ColumnClassified")
     def _column_classified(
@@ -248,6 +288,10 @@ class Asset(Aggregate):
         meta: EventMeta,
     ) -> None:
         self.classifications[name] = classification
+        workflow_id = meta["correlation_id"]
+        if self.classified_by.get(name) != workflow_id:
+            self.before_workflow[name] = previous
+            self.classified_by[name] = workflow_id
 
     @event("ColumnTypeChanged")
     def _column_type_changed(

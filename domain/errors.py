@@ -45,6 +45,17 @@ class DecommissionedError(ConflictError):
         self.aggregate_id = aggregate_id
 
 
+class ScanRunningError(ConflictError):
+    """A data source runs at most one scan workflow at a time."""
+
+    def __init__(self, data_source_id: object, workflow_id: str) -> None:
+        super().__init__(
+            f"data source {data_source_id} is already being scanned by workflow {workflow_id}"
+        )
+        self.data_source_id = data_source_id
+        self.workflow_id = workflow_id
+
+
 class NotFoundError(DomainError):
     """No aggregate with this id exists (404)."""
 

@@ -8,7 +8,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.connections import validate_connection
-from domain.errors import DecommissionedError, InvalidCommandError, NameTakenError
+from domain.errors import (
+    DecommissionedError,
+    InvalidCommandError,
+    NameTakenError,
+    ScanRunningError,
+)
 from domain.meta import EventMeta
 
 MAX_NAME_LENGTH = 200
@@ -60,6 +65,7 @@ class DataSource(Aggregate):
         self.last_discovery: str | None = None
         # Requested and not finished yet: usually none or one.
         self.open_discoveries: set[str] = set()
+        self.active_scan: str | None = None  # the one scan workflow running on this source
 
     @classmethod
     def register(
@@ -108,23 +114,7 @@ class DataSource(Aggregate):
         for key, value in changes.items():
             setattr(self, key, value)
 
-    def request_discovery(
-        self, workflow_id: str, meta: EventMeta, rule_set: dict[str, Any] | None = None
-    ) -> None:
-        """Ask an edge agent to discover the source; the event carries what the agent needs to
-        connect (the sealed secret never leaves the event store but toward the edge) and the
-        published custom rules it classifies with."""
-        if self.decommissioned:
-            raise DecommissionedError(self.id)
-        self._discovery_requested(
-            workflow_id=workflow_id,
-            kind=self.kind,
-            connection=self.connection,
-            sealed_secret=self.sealed_secret,
-            rule_set=rule_set,
-            meta=meta,
-        )
-
+    # Discoveries before scan workflows ran them: their events stay replayable.
     @event("DiscoveryRequested")
     def _discovery_requested(
         self,
@@ -138,28 +128,55 @@ class DataSource(Aggregate):
         self.last_discovery = workflow_id
         self.open_discoveries.add(workflow_id)
 
-    def complete_discovery(
-        self, workflow_id: str, summary: dict[str, Any], meta: EventMeta
-    ) -> None:
-        """Record how a discovery ended, once: an outcome redelivered later, or for a
-        discovery this source never started, changes nothing. A retired source still records
-        the outcome of a discovery it started."""
-        if workflow_id in self.open_discoveries:
-            self._discovery_completed(workflow_id=workflow_id, summary=summary, meta=meta)
-
     @event("DiscoveryCompleted")
     def _discovery_completed(
         self, workflow_id: str, summary: dict[str, Any], meta: EventMeta
     ) -> None:
         self.open_discoveries.discard(workflow_id)
 
-    def fail_discovery(self, workflow_id: str, reason: str, meta: EventMeta) -> None:
-        if workflow_id in self.open_discoveries:
-            self._discovery_failed(workflow_id=workflow_id, reason=reason, meta=meta)
-
     @event("DiscoveryFailed")
     def _discovery_failed(self, workflow_id: str, reason: str, meta: EventMeta) -> None:
         self.open_discoveries.discard(workflow_id)
+
+    def start_scan(self, workflow_id: str, stages: list[str], meta: EventMeta) -> None:
+        """A scan workflow takes the source; one at a time, so two scans never race over the
+        same assets and findings."""
+        if self.decommissioned:
+            raise DecommissionedError(self.id)
+        if self.active_scan is not None:
+            raise ScanRunningError(self.id, self.active_scan)
+        self._scan_requested(workflow_id=workflow_id, stages=stages, meta=meta)
+
+    @event("ScanRequested")
+    def _scan_requested(self, workflow_id: str, stages: list[str], meta: EventMeta) -> None:
+        self.active_scan = workflow_id
+        if "discover" in stages:
+            self.last_discovery = workflow_id
+
+    def end_scan(
+        self,
+        workflow_id: str,
+        status: str,
+        meta: EventMeta,
+        reason: str | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> None:
+        """How the running scan ended; a retired source still records it. Said twice, once."""
+        if self.active_scan == workflow_id:
+            self._scan_ended(
+                workflow_id=workflow_id, status=status, reason=reason, summary=summary, meta=meta
+            )
+
+    @event("ScanEnded")
+    def _scan_ended(
+        self,
+        workflow_id: str,
+        status: str,
+        reason: str | None,
+        summary: dict[str, Any] | None,
+        meta: EventMeta,
+    ) -> None:
+        self.active_scan = None
 
     def decommission(self, reason: str | None, meta: EventMeta) -> None:
         """Retire the source: it stays in the history but accepts no further change."""

@@ -1,5 +1,6 @@
-"""The edge agent process (`python -m edge.agent`, `datawave edge`): takes discovery jobs from
-the edge command topic, runs them near the data, and publishes what it found.
+"""The edge agent process (`python -m edge.agent`, `datawave edge`): takes scan stages
+(discover, profile, classify) from the edge command topic, runs them near the data, and
+publishes what it found.
 
 Several agents share the jobs through one consumer group. A job's offset is committed only
 after its `finished` result is acknowledged, so an agent killed mid-job leaves the job to be
@@ -28,7 +29,7 @@ from domain.connections import FILE_KINDS, join_secret, validate_connection
 from domain.errors import InvalidCommandError
 from edge.classification.custom import CustomRules
 from edge.classification.rules import Classifier
-from edge.discovery import Breakers, DiscoveryJob, run_discovery
+from edge.discovery import Breakers, DiscoveryJob, failure, run_discovery
 from infra.envelope import EDGE_COMMANDS_TOPIC, EDGE_RESULTS_TOPIC
 from infra.kafka import ensure_topics, start_producer
 from infra.logs import configure_logging
@@ -88,7 +89,7 @@ class EdgeAgent:
         neither stops the agent nor blocks the jobs behind it (a broker that will not take the
         result does: the job is then redone)."""
         command: dict[str, Any] = orjson.loads(record.value)
-        if command.get("type") != "discover":
+        if command.get("type") != "scan_stage":
             log.warning("edge_command_unknown", type=command.get("type"))
             return
         loop = asyncio.get_running_loop()
@@ -128,6 +129,8 @@ class EdgeAgent:
             data_source_id=command["data_source_id"],
             kind=command["kind"],
             connection=join_secret(command["connection"], secret),
+            stage=command["stage"],
+            attempt=int(command["attempt"]),
             sample_rows=self.settings.edge_sample_rows,
             rules=CustomRules.of(command.get("rule_set")),
             classifier=self.classifier,
@@ -144,14 +147,15 @@ class EdgeAgent:
     async def _failed(
         self, command: dict[str, Any], producer: AIOKafkaProducer, reason: str
     ) -> None:
-        result = {
+        header = {
             "workflow_id": command.get("workflow_id"),
             "data_source_id": command.get("data_source_id"),
+            "stage": command.get("stage"),
+            "attempt": command.get("attempt"),
             "agent": self.name,
-            "type": "finished",
-            "status": "failed",
-            "reason": reason,
         }
+        # What the agent refused (its roots, the key it lacks) stays refused if tried again.
+        result = failure(header, reason, transient=False)
         key = str(command.get("data_source_id", "")).encode()
         await producer.send_and_wait(EDGE_RESULTS_TOPIC, orjson.dumps(result), key=key)
 

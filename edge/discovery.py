@@ -1,4 +1,5 @@
-"""One discovery job at the edge: connect, list tables, sample and profile each, and report.
+"""One stage of a scan at the edge: connect, list the tables, and per table report its schema
+(`discover`), its column profiles (`profile`) or its columns' classifications (`classify`).
 
 Results leave in batches as tables are read, so memory stays flat however large the schema.
 Only metadata and statistics leave; sampled values stay in this process. A source that refuses
@@ -45,12 +46,19 @@ CIRCUIT_OPEN_SECONDS = 60.0
 Publish = Callable[[dict[str, Any]], None]
 
 
+SAMPLING_STAGES = frozenset({"profile", "classify"})
+
+
 @dataclass(frozen=True)
 class DiscoveryJob:
+    """One attempt of one edge stage of a scan workflow."""
+
     workflow_id: str
     data_source_id: str
     kind: str
     connection: dict[str, str]  # clear text: it never leaves this process
+    stage: str = "discover"
+    attempt: int = 1
     sample_rows: int = DEFAULT_SAMPLE_ROWS
     rules: CustomRules = field(default_factory=lambda: CustomRules(None))  # published ones
     classifier: Classifier | None = None  # the model beside the rules, if the agent uses one
@@ -111,21 +119,38 @@ def observed(
     }
 
 
+def failure(header: dict[str, Any], reason: str, transient: bool) -> dict[str, Any]:
+    """A job's `finished` result when it failed; a transient failure may pass if retried."""
+    return {
+        **header,
+        "type": "finished",
+        "status": "failed",
+        "reason": reason,
+        "transient": transient,
+    }
+
+
 def run_discovery(job: DiscoveryJob, publish: Publish, breakers: Breakers, agent: str) -> None:
-    """Discover the job's source, publishing batches and then exactly one `finished` result."""
-    header = {"workflow_id": job.workflow_id, "data_source_id": job.data_source_id, "agent": agent}
+    """Run the job's stage on its source, publishing batches, then exactly one `finished`."""
+    header = {
+        "workflow_id": job.workflow_id,
+        "data_source_id": job.data_source_id,
+        "stage": job.stage,
+        "attempt": job.attempt,
+        "agent": agent,
+    }
     refusal = breakers.refusal(job.data_source_id)
     if refusal is not None:
-        publish({**header, "type": "finished", "status": "failed", "reason": refusal})
+        publish(failure(header, refusal, transient=True))
         return
     try:
         summary = _discover_retrying(job, publish, header)
     except SourceUnreachableError as error:
         breakers.trip(job.data_source_id, error.reason)
-        publish({**header, "type": "finished", "status": "failed", "reason": error.reason})
+        publish(failure(header, error.reason, transient=True))
         return
     except ConnectorError as error:
-        publish({**header, "type": "finished", "status": "failed", "reason": error.reason})
+        publish(failure(header, error.reason, transient=False))
         return
     breakers.reset(job.data_source_id)
     publish({**header, "type": "finished", "status": "completed", **summary})
@@ -181,18 +206,25 @@ Observation = tuple[dict[str, Any], dict[str, str] | None]
 def _observe(connector: Connector, job: DiscoveryJob) -> Iterator[Observation]:
     """Each table observed, and why it could not be profiled if it could not."""
 
-    def classified(table: Table, sample: Sample | None) -> dict[str, dict[str, Any]]:
+    def classified(table: Table, sample: Sample | None) -> dict[str, dict[str, Any]] | None:
+        if job.stage != "classify":
+            return None
         decided = classify_table(table, sample, job.classifier, refine=job.rules.apply)
         return {name: decision.to_dict() for name, decision in decided.items()}
 
     for table in connector.tables():
+        if job.stage not in SAMPLING_STAGES:
+            yield observed(table, None), None
+            continue
         try:
             sample = connector.sample(table, job.sample_rows)
         except TableUnreadableError as error:
             skipped = {"table": table.qualified_name, "reason": error.reason}
             yield observed(table, None, classified(table, None)), skipped
             continue
-        profiles = {name: p.to_dict() for name, p in profile_table(table, sample).items()}
+        profiles = None
+        if job.stage == "profile":
+            profiles = {name: p.to_dict() for name, p in profile_table(table, sample).items()}
         yield observed(table, profiles, classified(table, sample)), None
 
 

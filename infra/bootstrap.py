@@ -11,15 +11,29 @@ from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from commands.catalog import Catalog
+from commands.compliance import Compliance
 from commands.data_sources import DataSources
 from commands.rule_sets import RuleSets
+from commands.scans import ScanWorkflows
+from domain.scans import RetryPolicy
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.projection_signal import ReadModelWaiters
-from infra.read_models import PostgresAssetView, PostgresDataSourceView, RedisSourceCache
+from infra.read_models import (
+    PostgresAssetView,
+    PostgresDataSourceView,
+    PostgresScanView,
+    RedisSourceCache,
+)
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
-from infra.stores import open_catalog, open_event_store, open_rule_sets
+from infra.stores import (
+    open_catalog,
+    open_compliance,
+    open_event_store,
+    open_rule_sets,
+    open_scans,
+)
 
 REDIS_CONNECTIONS = 64
 
@@ -59,6 +73,8 @@ class Container:
     data_sources: DataSources
     catalog: Catalog
     rule_sets: RuleSets
+    scans: ScanWorkflows
+    compliance: Compliance
     event_log: EventLog
     redis: Redis
     cache: RedisSourceCache
@@ -88,6 +104,8 @@ class Container:
         self.data_sources.close()
         self.catalog.close()
         self.rule_sets.close()
+        self.scans.close()
+        self.compliance.close()
 
     def connection(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]:
         """A read-side connection from the pool, returned to it on exit."""
@@ -100,6 +118,9 @@ class Container:
 
     def asset_view(self) -> PostgresAssetView:
         return PostgresAssetView(self.connection)
+
+    def scan_view(self) -> PostgresScanView:
+        return PostgresScanView(self.connection)
 
 
 def build(settings: Settings, *, group_commit: bool = True) -> Container:
@@ -125,6 +146,15 @@ def build(settings: Settings, *, group_commit: bool = True) -> Container:
         data_sources=app,
         catalog=open_catalog(endpoints.database_url, group_commit=group_commit),
         rule_sets=open_rule_sets(endpoints.database_url),
+        scans=open_scans(
+            endpoints.database_url,
+            RetryPolicy(
+                max_attempts=settings.scan_stage_attempts,
+                backoff_seconds=settings.scan_retry_backoff_seconds,
+                timeout_seconds=settings.scan_stage_timeout_seconds,
+            ),
+        ),
+        compliance=open_compliance(endpoints.database_url),
         event_log=EventLog(app, endpoints.database_url),
         redis=redis,
         cache=RedisSourceCache(redis, settings.redis_prefix),

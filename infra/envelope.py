@@ -19,6 +19,9 @@ CONTEXTS: dict[str, str] = {
     "DataSource": "sources",
     "Asset": "catalog",
     "RuleSet": "classification",
+    "ScanWorkflow": "scans",
+    "Policy": "compliance",
+    "FindingLedger": "compliance",
 }
 
 # Work for edge agents, and what they report back. Internal: the commands carry sealed secrets.
@@ -103,18 +106,20 @@ def to_envelope(event: DomainEventProtocol[Any], position: int) -> dict[str, Any
 
 
 def edge_command(event: DomainEventProtocol[Any], position: int) -> dict[str, Any] | None:
-    """The edge agent's job for a stored event that asks for one (a requested discovery)."""
-    if type(event).__qualname__ != "DataSource.DiscoveryRequested":
+    """The edge agent's job for a stored event that asks for one: a started edge stage."""
+    if type(event).__qualname__ != "ScanWorkflow.StageStarted":
+        return None
+    job: dict[str, Any] | None = getattr(event, "job")  # noqa: B009 - not in the protocol
+    if job is None:
         return None
     return {
-        "type": "discover",
+        **job,
+        "type": "scan_stage",
         "position": position,
-        "workflow_id": getattr(event, "workflow_id"),  # noqa: B009 - not in the protocol
-        "data_source_id": str(event.originator_id),
-        "kind": getattr(event, "kind"),  # noqa: B009
-        "connection": getattr(event, "connection"),  # noqa: B009
+        "workflow_id": str(event.originator_id),
+        "stage": getattr(event, "stage"),  # noqa: B009
+        "attempt": getattr(event, "attempt"),  # noqa: B009
         "sealed_secret": getattr(event, "sealed_secret"),  # noqa: B009
-        "rule_set": getattr(event, "rule_set", None),
         "requested_by": (getattr(event, "meta", None) or {}).get("actor"),
     }
 

@@ -1,5 +1,6 @@
 """What the catalog ingest remembers between a discovery's batches: which tables of a source
-the current discovery has seen, so that the ones it did not see can be decommissioned."""
+the current discovery has seen, so that the ones it did not see can be decommissioned; and so
+which assets each source has ever had, for evaluations and roll-backs."""
 
 from __future__ import annotations
 
@@ -44,3 +45,20 @@ async def mark_gone(conn: AsyncConnection[Any], data_source_id: UUID, names: lis
             "WHERE data_source_id = %s AND qualified_name = ANY(%s)",
             (data_source_id, names),
         )
+
+
+async def assets_of(
+    conn: AsyncConnection[Any], data_source_ids: list[UUID] | None = None
+) -> dict[UUID, list[UUID]]:
+    """Every asset each source has had (retired ones too: a past time may need them), for the
+    given sources or all."""
+    cur = await conn.execute(
+        "SELECT data_source_id, asset_id FROM catalog_inventory "
+        "WHERE %s::uuid[] IS NULL OR data_source_id = ANY(%s::uuid[]) "
+        "ORDER BY data_source_id, qualified_name",
+        (data_source_ids, data_source_ids),
+    )
+    found: dict[UUID, list[UUID]] = {}
+    for source_id, asset_id in await cur.fetchall():
+        found.setdefault(source_id, []).append(asset_id)
+    return found

@@ -56,6 +56,28 @@ CREATE TABLE IF NOT EXISTS catalog_inventory (
     live boolean NOT NULL DEFAULT true,
     PRIMARY KEY (data_source_id, qualified_name)
 );
+CREATE INDEX IF NOT EXISTS catalog_inventory_asset ON catalog_inventory (data_source_id, asset_id);
+CREATE TABLE IF NOT EXISTS rm_scan_workflows (
+    id uuid PRIMARY KEY,
+    data_source_id uuid NOT NULL,
+    status text NOT NULL,
+    stages jsonb NOT NULL,
+    policy_ids jsonb,
+    reason text,
+    cancel_requested boolean NOT NULL DEFAULT false,
+    rolled_back jsonb,
+    requested_by text,
+    version integer NOT NULL,
+    position bigint NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    ended_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS rm_scan_workflows_order ON rm_scan_workflows (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS rm_scan_workflows_source
+    ON rm_scan_workflows (data_source_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS rm_scan_workflows_active
+    ON rm_scan_workflows (id) WHERE status IN ('pending', 'running');
 CREATE TABLE IF NOT EXISTS rm_audit_events (
     position bigint PRIMARY KEY,
     aggregate_id uuid NOT NULL,
@@ -71,6 +93,7 @@ CREATE TABLE IF NOT EXISTS rm_audit_events (
 CREATE INDEX IF NOT EXISTS rm_audit_events_aggregate ON rm_audit_events (aggregate_id, position);
 CREATE INDEX IF NOT EXISTS rm_audit_events_actor ON rm_audit_events (actor, position);
 CREATE INDEX IF NOT EXISTS rm_audit_events_time ON rm_audit_events (time);
+CREATE INDEX IF NOT EXISTS rm_audit_events_kind ON rm_audit_events (aggregate_type, type);
 CREATE TABLE IF NOT EXISTS projection_positions (
     projection text NOT NULL,
     topic text NOT NULL,

@@ -20,6 +20,8 @@ from projections.assets import PROJECTION as ASSETS
 from projections.assets import apply_event as apply_asset_event
 from projections.data_sources import PROJECTION as SOURCES
 from projections.data_sources import Page, apply_event
+from projections.scans import PROJECTION as SCANS
+from projections.scans import apply_event as apply_scan_event
 from projections.tracking import Step, next_step
 
 AUDIT = "audit"
@@ -93,12 +95,34 @@ ASSETS_MODEL = RowModel(
     ),
     apply_asset_event,
 )
+SCANS_MODEL = RowModel(
+    SCANS,
+    "rm_scan_workflows",
+    (
+        "id",
+        "data_source_id",
+        "status",
+        "stages",
+        "policy_ids",
+        "reason",
+        "cancel_requested",
+        "rolled_back",
+        "requested_by",
+        "version",
+        "position",
+        "created_at",
+        "updated_at",
+        "ended_at",
+    ),
+    apply_scan_event,
+)
 # Which row model each public topic feeds.
 ROW_MODELS = {
     topic_for(CONTEXTS["DataSource"]): SOURCES_MODEL,
     topic_for(CONTEXTS["Asset"]): ASSETS_MODEL,
+    topic_for(CONTEXTS["ScanWorkflow"]): SCANS_MODEL,
 }
-PROJECTIONS = (SOURCES, ASSETS, AUDIT)
+PROJECTIONS = (SOURCES, ASSETS, SCANS, AUDIT)
 _INSERT_AUDIT = """
     INSERT INTO rm_audit_events (position, aggregate_id, aggregate_type, aggregate_version, type,
                                  actor, correlation_id, causation_id, time, data)
@@ -429,3 +453,84 @@ class PostgresAssetView:
             await cur.execute(sql, [*params, limit + 1])
             rows = await cur.fetchall()
         return _page(rows, limit, public_asset, lambda r: (r["qualified_name"], str(r["id"])))
+
+
+def public_scan(row: dict[str, Any]) -> dict[str, Any]:
+    """A scan-workflow read-model row as the API shows it."""
+    return {
+        "id": str(row["id"]),
+        "data_source_id": str(row["data_source_id"]),
+        "status": row["status"],
+        "stages": row["stages"],
+        "policy_ids": row["policy_ids"],
+        "reason": row["reason"],
+        "cancel_requested": row["cancel_requested"],
+        "rolled_back": row["rolled_back"],
+        "requested_by": row["requested_by"],
+        "version": row["version"],
+        "position": row["position"],
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+        "ended_at": _iso(row["ended_at"]),
+    }
+
+
+class PostgresScanView:
+    """Reads rm_scan_workflows; lists newest first, paged by (created_at, id)."""
+
+    def __init__(
+        self, connection: Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]]
+    ) -> None:
+        self._connection = connection
+
+    async def get(self, workflow_id: UUID) -> dict[str, Any] | None:
+        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute("SELECT * FROM rm_scan_workflows WHERE id = %s", (workflow_id,))
+            row = await cur.fetchone()
+        return None if row is None else public_scan(row)
+
+    async def list(
+        self, *, limit: int, cursor: str | None, data_source_id: UUID | None, status: str | None
+    ) -> Page:
+        where: list[str] = ["true"]
+        params: list[Any] = []
+        if data_source_id is not None:
+            where.append("data_source_id = %s")
+            params.append(data_source_id)
+        if status is not None:
+            where.append("status = %s")
+            params.append(status)
+        if cursor is not None:
+            created, last_id = decode_cursor(cursor)
+            where.append("(created_at, id) < (%s::timestamptz, %s::uuid)")
+            params += [created, last_id]
+        sql = (
+            f"SELECT * FROM rm_scan_workflows WHERE {' AND '.join(where)} "  # noqa: S608 - fixed
+            "ORDER BY created_at DESC, id DESC LIMIT %s"
+        )
+        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql, [*params, limit + 1])
+            rows = await cur.fetchall()
+        return _page(
+            rows, limit, public_scan, lambda r: (r["created_at"].isoformat(), str(r["id"]))
+        )
+
+
+async def active_workflows(conn: AsyncConnection[Any]) -> list[UUID]:
+    """Workflows not ended yet, as far as the read model knows: what the process manager's
+    timer looks after (time-outs, retries that fell due)."""
+    cur = await conn.execute(
+        "SELECT id FROM rm_scan_workflows WHERE status IN ('pending', 'running') ORDER BY id"
+    )
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def aggregate_ids(conn: AsyncConnection[Any], aggregate_type: str) -> list[UUID]:
+    """The ids of every aggregate of a type the audit trail has seen created, oldest first:
+    for the few aggregates (policies) that need no read model of their own."""
+    cur = await conn.execute(
+        "SELECT aggregate_id FROM rm_audit_events "
+        "WHERE aggregate_type = %s AND aggregate_version = 1 ORDER BY position",
+        (aggregate_type,),
+    )
+    return [row[0] for row in await cur.fetchall()]

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # The classification model the edge agent asks beside the rules: "" (the rules alone, the
     # default until the model beats them: BENCHMARKS.md), "shipped", or a file's path.
     edge_model: str = ""
+    # Scan workflows: tries per stage, the first wait between tries (doubling each time), and
+    # how long one try may run before it counts as failed.
+    scan_stage_attempts: int = Field(default=3, ge=1, le=20)
+    scan_retry_backoff_seconds: float = Field(default=5.0, ge=0)
+    scan_stage_timeout_seconds: float = Field(default=3600.0, gt=0)
 
     def file_roots(self) -> tuple[str, ...]:
         return tuple(root for root in self.edge_file_roots.split(":") if root)

@@ -9,9 +9,12 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Recording
 
 from commands.catalog import Catalog
+from commands.compliance import Compliance
 from commands.data_sources import DataSources
 from commands.rule_sets import RuleSets
+from commands.scans import ScanWorkflows
 from commands.secrets import SecretBox
+from domain.scans import RetryPolicy
 from infra.group_commit import GroupCommitRecorder
 from infra.metrics import EVENTS_APPENDED
 from infra.postgres import eventsourcing_env, schema_lock
@@ -80,3 +83,23 @@ def open_catalog(dsn: str, *, group_commit: bool = True) -> Catalog:
     cls = PostgresCatalog if group_commit else MeasuredCatalog
     with schema_lock(dsn):
         return cls(env=eventsourcing_env(dsn))
+
+
+class MeasuredScanWorkflows(Measured, ScanWorkflows):
+    name = ScanWorkflows.name
+
+
+class MeasuredCompliance(Measured, Compliance):
+    name = Compliance.name
+
+
+def open_scans(dsn: str, retry: RetryPolicy) -> ScanWorkflows:
+    """The scan workflows on the same event store."""
+    with schema_lock(dsn):
+        return MeasuredScanWorkflows(retry, env=eventsourcing_env(dsn))
+
+
+def open_compliance(dsn: str) -> Compliance:
+    """Policies and findings on the same event store."""
+    with schema_lock(dsn):
+        return MeasuredCompliance(env=eventsourcing_env(dsn))

@@ -81,7 +81,7 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
             "foreign_keys": keys["foreign_keys"],
             **common,
         }
-    if name in ("ColumnClassified", "ClassificationOverridden"):
+    if name in ("ColumnClassified", "ClassificationOverridden", "ClassificationReverted"):
         decided = {k: data["classification"].get(k) for k in _CLASSIFICATION}
         return {**row, "columns": _replace(columns, data["name"], **decided), **common}
     if name == "StatisticsUpdated":

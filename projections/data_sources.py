@@ -47,18 +47,26 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
         return {**row, **changes, **common}
     if name == "Decommissioned":
         return {**row, "status": "decommissioned", **common}
-    if name in _DISCOVERY_STATUS:
-        return {
-            **row,
-            "last_discovery_status": _DISCOVERY_STATUS[name],
-            "last_discovery_at": envelope["time"],
-            "last_discovery_workflow_id": data["workflow_id"],
-            "last_discovery_reason": data.get("reason"),
-            "last_discovery_summary": data.get("summary"),
-            **common,
-        }
+    if name in _DISCOVERY_STATUS:  # discoveries before scan workflows ran them
+        return {**row, **_last_discovery(envelope, _DISCOVERY_STATUS[name]), **common}
+    if name == "ScanRequested" and "discover" in data["stages"]:
+        return {**row, **_last_discovery(envelope, "requested"), **common}
+    if name == "ScanEnded" and row["last_discovery_workflow_id"] == data["workflow_id"]:
+        return {**row, **_last_discovery(envelope, data["status"]), **common}
     # An event type this projection does not know yet still advances the version.
     return {**row, **common}
+
+
+def _last_discovery(envelope: dict[str, Any], status: str) -> dict[str, Any]:
+    """A scan that discovers is the source's discovery: when and how it last went."""
+    data: dict[str, Any] = envelope["data"]
+    return {
+        "last_discovery_status": status,
+        "last_discovery_at": envelope["time"],
+        "last_discovery_workflow_id": data["workflow_id"],
+        "last_discovery_reason": data.get("reason"),
+        "last_discovery_summary": data.get("summary"),
+    }
 
 
 @dataclass(frozen=True)

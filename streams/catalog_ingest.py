@@ -1,14 +1,15 @@
 """The catalog ingest agent: turns edge agents' results into commands on the event store.
 
-A result is a batch of observed tables or a discovery's end. Every step is idempotent, so a
-redelivered message (at-least-once) or a job an agent redid after a crash changes nothing twice:
-asset ids follow from source and table, unchanged tables append nothing, and a discovery's
-outcome is recorded once.
+A result is a batch of observed tables or the end of a scan stage's attempt. Every step is
+idempotent, so a redelivered message (at-least-once) or a job an agent redid after a crash
+changes nothing twice: asset ids follow from source and table, unchanged tables append nothing,
+and only the attempt the workflow is running may end it, once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from psycopg import AsyncConnection
 
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
+from commands.scans import ScanWorkflows
 from domain.catalog import asset_id
 from domain.errors import NotFoundError
 from domain.meta import EventMeta
@@ -29,9 +31,12 @@ GONE_REASON = "no longer found at the source"
 
 
 class CatalogIngest:
-    def __init__(self, catalog: Catalog, sources: DataSources, dsn: str) -> None:
+    def __init__(
+        self, catalog: Catalog, sources: DataSources, scans: ScanWorkflows, dsn: str
+    ) -> None:
         self.catalog = catalog
         self.sources = sources
+        self.scans = scans
         self.dsn = dsn
         self._conn: AsyncConnection[Any] | None = None
 
@@ -47,18 +52,18 @@ class CatalogIngest:
             async for attempt in database_retries(lambda _: self._reset()):
                 with attempt:
                     await self._handle_once(source_id, workflow_id, result, meta)
-        except NotFoundError:
-            log.warning("edge_result_for_unknown_source", data_source_id=str(source_id))
+        except NotFoundError as error:
+            log.warning("edge_result_for_unknown_aggregate", error=str(error))
         except Exception:  # a result that cannot be applied is logged, never silently dropped
             log.exception("edge_result_failed", workflow_id=workflow_id, type=result["type"])
 
     async def _handle_once(
         self, source_id: UUID, workflow_id: str, result: dict[str, Any], meta: EventMeta
     ) -> None:
-        source = await asyncio.to_thread(self.sources.get_source, source_id)
-        if workflow_id not in source.open_discoveries:
-            # Redelivered after the discovery ended, or a job the relay sent again: done already.
-            log.info("edge_result_for_closed_discovery", workflow_id=workflow_id)
+        workflow = await asyncio.to_thread(self.scans.get, UUID(workflow_id))
+        if not workflow.running(result.get("stage", ""), result.get("attempt", 0)):
+            # Redelivered after the attempt ended, or an attempt the workflow gave up on.
+            log.info("edge_result_for_ended_attempt", workflow_id=workflow_id)
             return
         if result["type"] == "tables":
             await self._ingest(source_id, workflow_id, result, meta)
@@ -84,19 +89,27 @@ class CatalogIngest:
     async def _finish(
         self, source_id: UUID, workflow_id: str, result: dict[str, Any], meta: EventMeta
     ) -> None:
-        outcome: dict[str, Any] = {"status": result["status"]}
+        stage, attempt, now = result["stage"], int(result["attempt"]), datetime.now(UTC)
         if result["status"] == "completed":
-            outcome |= {
-                "tables": result["tables"],
-                "removed": await self._retire_unseen(source_id, workflow_id, meta),
-                "skipped": result["skipped"],
-            }
+            summary = {"tables": result["tables"], "skipped": result["skipped"]}
+            if stage == "discover":
+                summary["removed"] = await self._retire_unseen(source_id, workflow_id, meta)
+            await asyncio.to_thread(
+                self.scans.complete_stage, UUID(workflow_id), stage, attempt, summary, now
+            )
         else:
-            outcome["reason"] = result["reason"]
-        await asyncio.to_thread(
-            self.sources.record_discovery, source_id, workflow_id, outcome, meta
+            await asyncio.to_thread(
+                self.scans.fail_stage,
+                UUID(workflow_id),
+                stage,
+                attempt,
+                str(result["reason"]),
+                bool(result.get("transient", False)),
+                now,
+            )
+        log.info(
+            "edge_stage_recorded", workflow_id=workflow_id, stage=stage, status=result["status"]
         )
-        log.info("discovery_recorded", workflow_id=workflow_id, **outcome)
 
     async def _retire_unseen(self, source_id: UUID, workflow_id: str, meta: EventMeta) -> int:
         """Decommission the live tables this discovery did not see. Only the source's latest

@@ -15,7 +15,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
 
-from infra.envelope import EDGE_RESULTS_TOPIC
+from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, topic_for
 from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
 from infra.projection_signal import announce
@@ -32,9 +32,12 @@ from infra.read_models import (
 )
 from streams.catalog_ingest import CatalogIngest
 from streams.faust_app import PromptApp
+from streams.process_manager import ProcessManager
 from streams.retries import database_retries
 
 log = structlog.get_logger()
+
+SCANS_TOPIC = topic_for(CONTEXTS["ScanWorkflow"])
 
 BATCH_SIZE = 2000
 BATCH_WINDOW = 0.02
@@ -111,11 +114,20 @@ class Projector:
         self._conn = None
 
 
+PROCESS_TICK_SECONDS = 1.0
+
+
 def create_faust_app(
-    bootstrap: str, partitions: int, projector: Projector, ingest: CatalogIngest, data_dir: Path
+    bootstrap: str,
+    partitions: int,
+    projector: Projector,
+    ingest: CatalogIngest,
+    process_manager: ProcessManager,
+    data_dir: Path,
 ) -> faust.App:
-    """The worker's Faust app: the projections' agent on every public topic, and the catalog
-    ingest agent on the edge results; concurrency 1 each, so each keeps its partitions' order."""
+    """The worker's Faust app: the projections' agent on every public topic, the catalog
+    ingest agent on the edge results, and the scan process manager on the scans topic with its
+    timer; concurrency 1 each, so each keeps its partitions' order."""
     app = PromptApp(
         "datawave-projections",
         # Faust keeps nothing we read (no tables), but creates its folder anyway: not in the cwd.
@@ -141,6 +153,17 @@ def create_faust_app(
     async def project(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW):
             await projector.apply([(e.message.topic, e.message.partition, e.value) for e in events])
+
+    scans = app.topic(SCANS_TOPIC, value_serializer="raw", partitions=partitions)
+
+    @app.agent(scans, concurrency=1)
+    async def advance_workflows(stream: Any) -> None:
+        async for message in stream:
+            await process_manager.on_event(orjson.loads(message))
+
+    @app.timer(PROCESS_TICK_SECONDS, on_leader=True)  # type: ignore[untyped-decorator]
+    async def look_after_workflows() -> None:
+        await process_manager.tick()
 
     results = app.topic(EDGE_RESULTS_TOPIC, value_serializer="raw", partitions=partitions)
 

@@ -15,6 +15,7 @@ from infra.logs import configure_logging
 from infra.processes import exit_with_parent
 from infra.settings import Settings
 from streams.catalog_ingest import CatalogIngest
+from streams.process_manager import ProcessManager
 from streams.projector import Projector, create_faust_app
 from streams.relay import Relay
 
@@ -51,11 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         log.info("relay_stopped")
         return 0
     projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
-    ingest = CatalogIngest(
-        container.catalog, container.data_sources, container.endpoints.database_url
+    dsn = container.endpoints.database_url
+    ingest = CatalogIngest(container.catalog, container.data_sources, container.scans, dsn)
+    container.compliance.install_builtin_packs(
+        {"actor": "system", "correlation_id": "install", "causation_id": "worker-start"}
     )
+    process_manager = ProcessManager(container.scans, container.compliance, dsn)
     app = create_faust_app(
-        bootstrap, settings.topic_partitions, projector, ingest, settings.data_dir
+        bootstrap, settings.topic_partitions, projector, ingest, process_manager, settings.data_dir
     )
     worker = faust.Worker(app, loglevel="WARNING", quiet=True)
     worker.execute_from_commandline()

@@ -115,6 +115,8 @@ class System:
             "DATAWAVE_DATA_DIR": str(self.data_dir),
             "DATAWAVE_API_PORT": str(self.api_port),
             "DATAWAVE_LOG_FORMAT": "json",
+            # Stage retries wait 0.5 s, then 1 s: the tests see retries without waiting long.
+            "DATAWAVE_SCAN_RETRY_BACKOFF_SECONDS": "0.5",
         }
 
     @property

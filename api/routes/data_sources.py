@@ -12,11 +12,12 @@ from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import BadQueryError
+from api.routes.scans import start_scan
 from api.schemas import (
     DecommissionDataSourceBody,
     DiscoverBody,
-    DiscoveryStarted,
     RegisterDataSourceBody,
+    ScanStarted,
     UpdateDataSourceBody,
     WriteAccepted,
 )
@@ -24,10 +25,11 @@ from commands.messages import (
     DecommissionDataSource,
     Receipt,
     RegisterDataSource,
-    RequestDiscovery,
+    RequestScan,
     UpdateDataSource,
 )
 from domain.errors import NotFoundError
+from domain.scans import DISCOVERY_STAGES
 
 router = APIRouter(prefix="/api/v1/data-sources", tags=["data sources"])
 
@@ -50,18 +52,11 @@ async def register_data_source(
 @router.post("/discover", status_code=202, dependencies=[requires(Permission.SOURCES_WRITE)])
 async def discover_data_source(
     body: DiscoverBody, container: ContainerDep, meta: MetaDep, response: Response
-) -> DiscoveryStarted:
-    """Ask an edge agent to discover the source; the catalog fills as its results arrive."""
-    cmd = RequestDiscovery(data_source_id=body.data_source_id)
-    started = await run_command(container.data_sources.request_discovery, cmd, meta)
-    token = consistency.encode(started.receipt)
-    response.headers["X-Consistency-Token"] = token
-    response.headers["Location"] = f"{router.prefix}/{body.data_source_id}"
-    return DiscoveryStarted(
-        workflow_id=started.workflow_id,
-        data_source_id=str(body.data_source_id),
-        consistency_token=token,
-    )
+) -> ScanStarted:
+    """Discover, profile and classify the source: a scan workflow of the first three stages,
+    run by an edge agent; the catalog fills as its results arrive."""
+    cmd = RequestScan(body.data_source_id, DISCOVERY_STAGES, policy_ids=None)
+    return await start_scan(container, cmd, meta, response)
 
 
 @router.patch("/{data_source_id}", dependencies=[requires(Permission.SOURCES_WRITE)])

@@ -177,12 +177,16 @@ def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
     assert "user1@example.com" not in str(assets)  # values never leave the edge
     # Re-discovering an unchanged source appends nothing to the catalog.
     first = asset_event_types(steward, customers["id"])
-    assert first[0] == "Discovered" and set(first[1:]) == {"ColumnClassified"}
+    # Each stage adds its own: the schema, then the profiles, then the classifications.
+    assert first[0] == "Discovered"
+    assert set(first[1:]) == {"StatisticsUpdated", "ColumnClassified"}
     before = running.event_store_head()
     assert discover(steward, source)["status"] == "completed"
     running.wait_caught_up()
     assert asset_event_types(steward, customers["id"]) == first
-    assert running.event_store_head() - before == 2  # DiscoveryRequested and DiscoveryCompleted
+    # Only the workflow's own record: the source's ScanRequested and ScanEnded, and the
+    # workflow's Requested, three stages started and completed, and Completed.
+    assert running.event_store_head() - before == 10
 
 
 def test_a_folder_of_csv_files_is_one_asset_per_file_and_a_deleted_file_is_decommissioned(
@@ -247,7 +251,8 @@ def test_postgres_schema_drift_appends_exactly_those_events(
         running.wait_caught_up()
         drift = asset_event_types(steward, customers["id"])
         changes = drift[len(discovered) :]
-        schema = [t for t in changes if t != "ColumnClassified"]
+        # The profile stage profiles the new and retyped columns after the discover stage.
+        schema = [t for t in changes if t not in ("ColumnClassified", "StatisticsUpdated")]
         assert sorted(schema) == ["ColumnAdded", "ColumnRemoved", "ColumnTypeChanged"]
         assert changes.count("ColumnClassified") <= 1  # the new column, if it says what it holds
         assert discover(steward, source)["status"] == "completed"
