@@ -105,7 +105,9 @@ class Compliance(Application[UUID]):
             ledger = self._find(FindingLedger, ledger_id(source.id)) or FindingLedger(
                 data_source_id=source.id, meta=meta
             )
-            if ledger.record_evaluation(str(workflow.id), _described(policies), violations, meta):
+            retired = self._retired_among(ledger)
+            described = _described(policies)
+            if ledger.record_evaluation(str(workflow.id), described, violations, meta, retired):
                 self.save(ledger)
             evaluation = ledger.last_evaluation or {}
             return {
@@ -186,6 +188,12 @@ class Compliance(Application[UUID]):
         ids = BUILTIN_IDS if policy_ids is None else [UUID(p) for p in policy_ids]
         found = [self._find(Policy, pid) for pid in ids]
         return [p for p in found if p is not None and not p.retired]
+
+    def _retired_among(self, ledger: FindingLedger) -> frozenset[str]:
+        """The policies of the ledger's open findings that have been retired since."""
+        policy_ids = {f["policy_id"] for f in ledger.open.values()}
+        found = [self._find(Policy, UUID(pid)) for pid in policy_ids]
+        return frozenset(str(p.id) for p in found if p is not None and p.retired)
 
     def _assets(self, asset_ids: Iterable[UUID]) -> list[Asset]:
         return [a for a in (self._find(Asset, aid) for aid in asset_ids) if a is not None]

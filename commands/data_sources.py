@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from commands.secrets import SecretBox
 from domain.connections import split_secret
 from domain.errors import NotFoundError, VersionConflictError
 from domain.meta import EventMeta
+from domain.scans import SOURCE_GONE, ScanWorkflow
 from domain.sources import DataSource, SourceName
 
 
@@ -93,15 +95,24 @@ class DataSources(Application[UUID]):
         return retrying_on_conflict(attempt)
 
     def decommission(self, cmd: DecommissionDataSource, meta: EventMeta) -> Receipt:
-        """Retire a source and free its name for reuse."""
+        """Retire a source and free its name for reuse; a scan running on it fails, in the
+        same transaction, so nothing more reaches the source."""
 
         def attempt(_: bool) -> Receipt:
             source = self._get(cmd.data_source_id, cmd.expected_version)
             source.decommission(cmd.reason, meta)
             released = self._release_name(source.name, source.id, meta)
-            return self._save_and_receipt(source, source, released)
+            return self._save_and_receipt(source, source, released, *self._end_scan(source, meta))
 
         return retrying_on_conflict(attempt)
+
+    def _end_scan(self, source: DataSource, meta: EventMeta) -> list[ScanWorkflow]:
+        if source.active_scan is None:
+            return []
+        workflow: ScanWorkflow = self.repository.get(UUID(source.active_scan))
+        workflow.abandon(SOURCE_GONE, datetime.now(UTC), meta)
+        source.end_scan(str(workflow.id), workflow.status, meta, reason=SOURCE_GONE)
+        return [workflow]
 
     def get_source(self, data_source_id: UUID) -> DataSource:
         """The current state, rebuilt from the event store."""

@@ -27,7 +27,7 @@ from commands.rule_sets import published_rules
 from domain.catalog import Asset
 from domain.errors import DecommissionedError, NotFoundError
 from domain.meta import EventMeta
-from domain.scans import EDGE_STAGES, RetryPolicy, ScanWorkflow, Step
+from domain.scans import EDGE_STAGES, SOURCE_GONE, RetryPolicy, ScanWorkflow, Step
 from domain.sources import DataSource
 
 PolicyCheck = Callable[[list[UUID]], None]
@@ -71,7 +71,10 @@ class ScanWorkflows(Application[UUID]):
             if step is None or step.action == "run":
                 return step
             meta = _meta(workflow, step)
-            if step.action == "start":
+            if self._source(workflow.data_source_id).decommissioned:
+                # Nothing more may reach a retired source, nor its sealed secret the edge.
+                workflow.abandon(SOURCE_GONE, now, meta)
+            elif step.action == "start":
                 assert step.stage is not None
                 job, sealed = self._job(workflow, step.stage)
                 workflow.start_stage(step.stage, step.attempt, now, meta, job, sealed)

@@ -50,12 +50,14 @@ class FindingLedger(Aggregate):
         policies: list[dict[str, Any]],
         violations: dict[str, Finding],
         meta: EventMeta,
+        retired: frozenset[str] = frozenset(),
     ) -> bool:
-        """Open what is newly violated, resolve what the evaluated policies no longer see.
-        The same workflow's evaluation recorded again changes nothing."""
+        """Open what is newly violated, resolve what the evaluated policies no longer see and
+        what retired policies had found. The same workflow's evaluation recorded again changes
+        nothing."""
         if self.last_evaluation is not None and self.last_evaluation["workflow_id"] == workflow_id:
             return False
-        evaluated = {p["id"] for p in policies}
+        evaluated = {p["id"] for p in policies} | retired
         for fid in sorted(violations.keys() - self.open.keys()):
             self._finding_opened(
                 finding_id=fid, finding=violations[fid], workflow_id=workflow_id, meta=meta

@@ -31,6 +31,7 @@ PENDING, RUNNING, COMPLETED, FAILED, CANCELLED = (
 )
 WAITING = "waiting"  # a stage between a transient failure and its next attempt
 ENDED = frozenset({COMPLETED, FAILED, CANCELLED})
+SOURCE_GONE = "the data source was decommissioned"
 
 
 def validate_stages(stages: list[str] | None) -> list[str]:
@@ -360,6 +361,14 @@ class ScanWorkflow(Aggregate):
         if step is None or step.action != "cancel":
             return False
         self._cancelled(cancelled_at=now, meta=meta)
+        return True
+
+    def abandon(self, reason: str, now: datetime, meta: EventMeta) -> bool:
+        """End the workflow as failed whatever it is doing (its source is gone, say); a
+        running stage's late report then changes nothing."""
+        if self.ended:
+            return False
+        self._failed(reason=reason, failed_at=now, meta=meta)
         return True
 
     @event("CancelRequested")

@@ -16,6 +16,7 @@ from psycopg.rows import dict_row
 from redis.asyncio import Redis
 
 from infra.envelope import CONTEXTS, topic_for
+from infra.metrics import ScanFigures
 from projections.assets import PROJECTION as ASSETS
 from projections.assets import apply_event as apply_asset_event
 from projections.data_sources import PROJECTION as SOURCES
@@ -534,3 +535,34 @@ async def aggregate_ids(conn: AsyncConnection[Any], aggregate_type: str) -> list
         (aggregate_type,),
     )
     return [row[0] for row in await cur.fetchall()]
+
+
+_STAGE_RUNS = """
+    SELECT s->>'name', s->>'status', (s->>'attempts')::int,
+           EXTRACT(EPOCH FROM (s->>'completed_at')::timestamptz - (s->>'started_at')::timestamptz)
+    FROM rm_scan_workflows w CROSS JOIN jsonb_array_elements(w.stages) s
+    WHERE (s->>'attempts')::int > 0
+"""
+# Per finding, its latest event: the open ones are those last opened.
+_LATEST_FINDINGS = """
+    SELECT DISTINCT ON (data->>'finding_id') type, data->'finding'->>'policy',
+           data->'finding'->>'severity'
+    FROM rm_audit_events
+    WHERE aggregate_type = 'FindingLedger' AND type IN ('FindingOpened', 'FindingResolved')
+    ORDER BY data->>'finding_id', position DESC
+"""
+
+
+async def scan_figures(conn: AsyncConnection[Any]) -> ScanFigures:
+    """Stage durations and retries from the workflow read model, open findings from the audit
+    trail."""
+    figures = ScanFigures()
+    for stage, status, attempts, seconds in await (await conn.execute(_STAGE_RUNS)).fetchall():
+        figures.retries[stage] = figures.retries.get(stage, 0) + max(attempts - 1, 0)
+        if status in ("completed", "failed") and seconds is not None:
+            figures.stage_runs.append((stage, status, float(seconds)))
+    for kind, policy, severity in await (await conn.execute(_LATEST_FINDINGS)).fetchall():
+        if kind == "FindingOpened":
+            key = (str(policy), str(severity))
+            figures.open_findings[key] = figures.open_findings.get(key, 0) + 1
+    return figures

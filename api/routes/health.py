@@ -12,7 +12,8 @@ from api.auth import Permission
 from api.deps import ContainerDep, requires
 from infra.kafka import is_reachable
 from infra.lag import lags
-from infra.metrics import PROJECTION_LAG, RELAY_LAG
+from infra.metrics import PROJECTION_LAG, RELAY_LAG, SCANS
+from infra.read_models import scan_figures
 
 router = APIRouter(tags=["operations"])
 
@@ -54,9 +55,11 @@ async def readyz(container: ContainerDep) -> JSONResponse:
 
 @router.get("/metrics", dependencies=[requires(Permission.METRICS_READ)])
 async def metrics(container: ContainerDep) -> Response:
-    # Lags are read from the database at scrape time, so any API process reports the truth.
+    # Lags and scan figures are read from the database at scrape time, so any API process
+    # reports the truth.
     async with container.connection() as conn:
         current = await lags(conn)
+        SCANS.figures = await scan_figures(conn)
     RELAY_LAG.set(current.pop("relay"))
     for projection, lag in current.items():
         PROJECTION_LAG.labels(projection).set(lag)

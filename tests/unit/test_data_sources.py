@@ -11,17 +11,21 @@ from commands.data_sources import DataSources
 from commands.messages import (
     DecommissionDataSource,
     RegisterDataSource,
-    RequestDiscovery,
+    RequestScan,
     UpdateDataSource,
 )
+from commands.scans import ScanWorkflows
 from domain.errors import (
     DecommissionedError,
     InvalidCommandError,
     NameTakenError,
     NotFoundError,
+    ScanRunningError,
     VersionConflictError,
 )
 from domain.meta import EventMeta
+from domain.scans import RetryPolicy
+from tests.unit.test_scans import POPO, on_store_of
 
 META: EventMeta = {"actor": "alice", "correlation_id": "c-1", "causation_id": "cmd-1"}
 CANARY = "Canary-Pa55word!"
@@ -144,16 +148,38 @@ def test_resending_the_same_password_changes_nothing_and_a_new_one_is_an_update(
     assert app.connection_secret(receipt.aggregate_id) == "Other-Pa55"
 
 
-def test_a_discovery_outcome_is_recorded_once_and_only_for_a_requested_discovery(
-    app: DataSources,
-) -> None:
-    receipt: Any = register(app)
-    source_id = receipt.aggregate_id
-    first = app.request_discovery(RequestDiscovery(source_id), META).workflow_id
-    second = app.request_discovery(RequestDiscovery(source_id), META).workflow_id
-    done = {"status": "completed", "tables": 1, "skipped": [], "removed": 0}
-    version = app.record_discovery(source_id, second, done, META).version
-    assert app.record_discovery(source_id, first, done, META).version == version + 1
-    # Redelivered outcomes, and one for a discovery never requested, change nothing.
-    for workflow in (first, second, "not-requested"):
-        assert app.record_discovery(source_id, workflow, done, META).version == version + 1
+def test_a_decommissioned_source_refuses_a_new_scan(app: DataSources) -> None:
+    sid = register(app).aggregate_id  # type: ignore[attr-defined]
+    app.decommission(DecommissionDataSource(sid), META)
+    with pytest.raises(DecommissionedError):
+        app.get_source(sid).start_scan(str(uuid4()), ["discover"], META)
+    # The use case refuses it too, and stores nothing.
+    scans = on_store_of(app, ScanWorkflows(RetryPolicy(), env=POPO))
+    version = app.get_source(sid).version
+    with pytest.raises(DecommissionedError):
+        scans.request(RequestScan(sid, ["discover"]), META)
+    assert app.get_source(sid).version == version
+
+
+def test_only_the_running_scan_can_end_and_it_ends_once(app: DataSources) -> None:
+    sid = register(app).aggregate_id  # type: ignore[attr-defined]
+    source = app.get_source(sid)
+    source.start_scan("scan-1", ["discover", "profile"], META)
+    app.save(source)
+    source = app.get_source(sid)
+    assert (source.active_scan, source.last_discovery) == ("scan-1", "scan-1")
+    with pytest.raises(ScanRunningError):
+        source.start_scan("scan-2", ["discover"], META)
+    version = source.version
+    # A late or stray report about another workflow changes nothing.
+    source.end_scan("scan-2", "completed", META, summary={"tables": 1})
+    assert not source.collect_events()
+    assert (source.version, source.active_scan) == (version, "scan-1")
+
+    source.end_scan("scan-1", "failed", META, reason="connection refused")
+    source.end_scan("scan-1", "failed", META, reason="connection refused")  # said twice: once
+    app.save(source)
+    source = app.get_source(sid)
+    assert (source.version, source.active_scan) == (version + 1, None)
+    source.start_scan("scan-3", ["evaluate"], META)  # the source is free again
+    assert (source.active_scan, source.last_discovery) == ("scan-3", "scan-1")

@@ -15,6 +15,7 @@ from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from commands.messages import (
     CancelScan,
+    DecommissionDataSource,
     OverrideClassification,
     RegisterDataSource,
     RequestScan,
@@ -53,7 +54,7 @@ def on_store_of(base: Application[UUID], app: A) -> A:
 class System:
     """The three applications on one in-memory event store, as the worker wires them."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str | None = "crm-team") -> None:
         self.sources = DataSources(Box(), env=POPO)
         retry = RetryPolicy(max_attempts=3, backoff_seconds=2, timeout_seconds=60)
         self.scans = on_store_of(self.sources, ScanWorkflows(retry, env=POPO))
@@ -63,7 +64,7 @@ class System:
                 name="crm",
                 kind="postgresql",
                 connection={"dsn": "postgresql://reader:s3cret@db:5432/crm"},
-                owner="crm-team",
+                owner=owner,
             ),
             META,
         )
@@ -277,3 +278,13 @@ def test_stages_run_in_their_one_order(stages: list[str] | None, expected: list[
 def test_invalid_stage_lists_are_refused(stages: list[str]) -> None:
     with pytest.raises(InvalidCommandError):
         validate_stages(stages)
+
+
+def test_decommissioning_a_source_fails_its_running_scan(system: System) -> None:
+    workflow_id = system.request()
+    system.scans.advance(workflow_id, T0)
+    system.sources.decommission(DecommissionDataSource(system.source_id, reason="gone"), META)
+    workflow = system.scans.get(workflow_id)
+    assert (workflow.status, workflow.reason) == ("failed", "the data source was decommissioned")
+    assert not system.scans.complete_stage(workflow_id, "discover", 1, {}, T0)
+    assert system.sources.get_source(system.source_id).active_scan is None
