@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import append, classification, discovery, e2e_lag, http, projection
+from bench import append, classification, discovery, e2e_lag, http, projection, workflow
 from bench.common import Result, load_average, machine, progress
 from tests.support import Servers, servers
 
@@ -24,6 +24,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     http.NAME: http.run,
     discovery.NAME: discovery.run,
     classification.NAME: classification.run,
+    workflow.NAME: workflow.run,
 }
 
 
