@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 
 from commands.conflicts import retrying_on_conflict
+from commands.loading import find
 from commands.messages import OverrideClassification, Receipt
 from domain.catalog import Asset, Observed, asset_id
 from domain.errors import NotFoundError, VersionConflictError
@@ -87,8 +88,4 @@ class Catalog(Application[UUID]):
         return Ingested(discovered, changed, len(recordings))
 
     def _find(self, aggregate_id: UUID) -> Asset | None:
-        try:
-            asset: Asset = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        return asset
+        return find(self.repository, Asset, aggregate_id)

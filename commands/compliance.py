@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from commands.conflicts import retrying_on_conflict
+from commands.loading import find, load
 from commands.messages import ChangePolicy, CreatePolicy, Receipt, RetirePolicy, receipt_of
 from domain.catalog import Asset
 from domain.errors import (
     ConflictError,
     InvalidCommandError,
-    NotFoundError,
     VersionConflictError,
 )
 from domain.findings import (
@@ -34,6 +34,7 @@ from domain.policies import BUILTIN_PACKS, Policy, Subject, builtin_policy_id, e
 from domain.scans import ScanWorkflow
 from domain.sources import DataSource
 
+T = TypeVar("T")
 BUILTIN_IDS = [builtin_policy_id(pack) for pack in BUILTIN_PACKS]
 
 
@@ -76,10 +77,7 @@ class Compliance(Application[UUID]):
         return self._change(cmd.policy_id, None, lambda p: p.retire(cmd.reason, meta))
 
     def policy(self, policy_id: UUID) -> Policy:
-        found: Policy | None = self._find(Policy, policy_id)
-        if found is None:
-            raise NotFoundError("policy", policy_id)
-        return found
+        return self._get(Policy, policy_id, "policy")
 
     def check_policies(self, policy_ids: list[UUID]) -> None:
         """Each id names a policy in force; the first that does not is refused (422)."""
@@ -208,18 +206,11 @@ class Compliance(Application[UUID]):
             aggregate = stored.mutate(aggregate)
         return aggregate if isinstance(aggregate, kind) else None
 
-    def _find(self, kind: type[Any], aggregate_id: UUID) -> Any:
-        try:
-            found: Any = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, kind) else None
+    def _find(self, kind: type[T], aggregate_id: UUID) -> T | None:
+        return find(self.repository, kind, aggregate_id)
 
-    def _get(self, kind: type[Any], aggregate_id: UUID, name: str) -> Any:
-        found = self._find(kind, aggregate_id)
-        if found is None:
-            raise NotFoundError(name, aggregate_id)
-        return found
+    def _get(self, kind: type[T], aggregate_id: UUID, name: str) -> T:
+        return load(self.repository, kind, aggregate_id, name)
 
     def _change(
         self, policy_id: UUID, expected_version: int | None, change: Callable[[Policy], None]

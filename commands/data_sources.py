@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Recording
 
 from commands.conflicts import retrying_on_conflict
+from commands.loading import load
 from commands.messages import (
     DecommissionDataSource,
     Receipt,
@@ -19,7 +20,7 @@ from commands.messages import (
 )
 from commands.secrets import SecretBox
 from domain.connections import split_secret
-from domain.errors import NotFoundError, VersionConflictError
+from domain.errors import VersionConflictError
 from domain.meta import EventMeta
 from domain.scans import SOURCE_GONE, ScanWorkflow
 from domain.sources import DataSource, SourceName
@@ -126,12 +127,7 @@ class DataSources(Application[UUID]):
         return self.secret_box.unseal(source.sealed_secret) if source.sealed_secret else None
 
     def _get(self, data_source_id: UUID, expected_version: int | None) -> DataSource:
-        try:
-            source: DataSource = self.repository.get(data_source_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("data source", data_source_id) from None
-        if not isinstance(source, DataSource):
-            raise NotFoundError("data source", data_source_id)
+        source = load(self.repository, DataSource, data_source_id, "data source")
         if expected_version is not None and source.version != expected_version:
             raise VersionConflictError(expected_version, source.version)
         return source

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 
 from commands.conflicts import retrying_on_conflict
+from commands.loading import find, load
 from commands.messages import (
     CancelScan,
     DiscoveryAccepted,
@@ -25,7 +26,7 @@ from commands.messages import (
 )
 from commands.rule_sets import published_rules
 from domain.catalog import Asset
-from domain.errors import DecommissionedError, NotFoundError
+from domain.errors import DecommissionedError
 from domain.meta import EventMeta
 from domain.scans import EDGE_STAGES, SOURCE_GONE, RetryPolicy, ScanWorkflow, Step
 from domain.sources import DataSource
@@ -92,16 +93,11 @@ class ScanWorkflows(Application[UUID]):
         self, workflow_id: UUID, stage: str, attempt: int, summary: dict[str, Any], now: datetime
     ) -> bool:
         """An attempt's success; a report about another attempt changes nothing."""
-
-        def attempt_(_: bool) -> bool:
-            workflow = self.get(workflow_id)
-            meta = _meta(workflow, Step("complete", stage, attempt))
-            changed = workflow.complete_stage(stage, attempt, summary, now, meta)
-            if changed:
-                self._save_ending(workflow, meta)
-            return changed
-
-        return retrying_on_conflict(attempt_)
+        return self._report(
+            workflow_id,
+            Step("complete", stage, attempt),
+            lambda w, meta: w.complete_stage(stage, attempt, summary, now, meta),
+        )
 
     def fail_stage(
         self,
@@ -113,16 +109,27 @@ class ScanWorkflows(Application[UUID]):
         now: datetime,
     ) -> bool:
         """An attempt's failure: retried later if transient and attempts remain."""
+        return self._report(
+            workflow_id,
+            Step("fail", stage, attempt),
+            lambda w, meta: w.fail_stage(stage, attempt, reason, transient, now, meta),
+        )
 
-        def attempt_(_: bool) -> bool:
+    def _report(
+        self,
+        workflow_id: UUID,
+        step: Step,
+        apply: Callable[[ScanWorkflow, EventMeta], bool],
+    ) -> bool:
+        def attempt(_: bool) -> bool:
             workflow = self.get(workflow_id)
-            meta = _meta(workflow, Step("fail", stage, attempt))
-            changed = workflow.fail_stage(stage, attempt, reason, transient, now, meta)
+            meta = _meta(workflow, step)
+            changed = apply(workflow, meta)
             if changed:
                 self._save_ending(workflow, meta)
             return changed
 
-        return retrying_on_conflict(attempt_)
+        return retrying_on_conflict(attempt)
 
     def cancel(self, cmd: CancelScan, meta: EventMeta) -> Receipt:
         """Stop the workflow after its current stage (at once between stages)."""
@@ -143,9 +150,8 @@ class ScanWorkflows(Application[UUID]):
             reverted: list[Asset] = []
             columns = 0
             for aggregate_id in asset_ids:
-                try:
-                    asset: Asset = self.repository.get(aggregate_id)
-                except AggregateNotFoundError:
+                asset = find(self.repository, Asset, aggregate_id)
+                if asset is None:
                     continue
                 done = asset.revert_classifications(str(workflow.id), meta)
                 if done:
@@ -157,22 +163,10 @@ class ScanWorkflows(Application[UUID]):
         return retrying_on_conflict(attempt)
 
     def get(self, workflow_id: UUID) -> ScanWorkflow:
-        try:
-            workflow: ScanWorkflow = self.repository.get(workflow_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("scan workflow", workflow_id) from None
-        if not isinstance(workflow, ScanWorkflow):
-            raise NotFoundError("scan workflow", workflow_id)
-        return workflow
+        return load(self.repository, ScanWorkflow, workflow_id, "scan workflow")
 
     def _source(self, data_source_id: UUID) -> DataSource:
-        try:
-            source: DataSource = self.repository.get(data_source_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("data source", data_source_id) from None
-        if not isinstance(source, DataSource):
-            raise NotFoundError("data source", data_source_id)
-        return source
+        return load(self.repository, DataSource, data_source_id, "data source")
 
     def _job(self, workflow: ScanWorkflow, stage: str) -> tuple[dict[str, Any] | None, str | None]:
         """What an edge agent needs for this stage: how to connect (the secret sealed) and, to

@@ -27,28 +27,13 @@ from tests.support import (
     answers,
     drop_database,
     fresh_database,
-    running_system,
 )
 
 ASSETS = "/api/v1/assets"
 DISCOVERY_TIMEOUT = 90.0
 
 
-@pytest.fixture(scope="module")
-def running(
-    postgres_server: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[System]:
-    folder = tmp_path_factory.mktemp("discovery")
-    components = ("api", "relay", "worker", "edge")
-    with running_system(postgres_server, redis_url, folder, *components) as system:
-        yield system
-
-
-@pytest.fixture(scope="module")
-def steward(running: System) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {running.token('steward', subject='sam')}"}
-    with httpx.Client(base_url=running.api_url, headers=headers, timeout=30) as client:
-        yield client
+SYSTEM_PARTS = ("api", "relay", "worker", "edge")  # the e2e `running` fixture starts these
 
 
 def register(client: httpx.Client, name: str, kind: str, connection: dict[str, str]) -> str:

@@ -10,19 +10,17 @@ import io
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import httpx
 import psycopg
-import pytest
 from faker import Faker
 
 from domain.findings import ledger_id
 from tests.e2e.http import SOURCES, assert_problem
-from tests.support import System, drop_database, fresh_database, running_system
+from tests.support import System, drop_database, fresh_database
 
 SCANS = "/api/v1/scan"
 COMPLIANCE = "/api/v1/compliance"
@@ -33,21 +31,7 @@ CVV_RULE = "pci-dss.no-stored-card-verification-code"
 OWNER_RULE = "gdpr.personal-data-has-owner"
 
 
-@pytest.fixture(scope="module")
-def running(
-    postgres_server: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[System]:
-    folder = tmp_path_factory.mktemp("scans")
-    components = ("api", "relay", "worker", "edge")
-    with running_system(postgres_server, redis_url, folder, *components) as system:
-        yield system
-
-
-@pytest.fixture(scope="module")
-def steward(running: System) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {running.token('steward', subject='sam')}"}
-    with httpx.Client(base_url=running.api_url, headers=headers, timeout=30) as client:
-        yield client
+SYSTEM_PARTS = ("api", "relay", "worker", "edge")  # the e2e `running` fixture starts these
 
 
 def shop_database(server: str, customers: int = 120) -> str:

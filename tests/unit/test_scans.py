@@ -3,7 +3,6 @@ roll-back and one scan per source, as a user following a workflow would see them
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -193,33 +192,20 @@ def test_cancel_waits_for_the_running_stage_then_stops(system: System) -> None:
         system.scans.cancel(CancelScan(workflow_id), META)
 
 
-def classified_table(column_infotype: str | None) -> dict[str, Any]:
+def classified_table(infotype: str | None) -> dict[str, Any]:
+    """A table whose two text columns are both classified `infotype` (or neither)."""
+    classification = {
+        "infotype": infotype,
+        "category": "PII" if infotype else None,
+        "confidence": 0.9 if infotype else None,
+        "method": "rules" if infotype else None,
+    }
     return {
         "qualified_name": "public.customers",
         "kind": "table",
         "columns": [
-            {
-                "name": "email",
-                "data_type": "text",
-                "nullable": True,
-                "classification": {
-                    "infotype": column_infotype,
-                    "category": "PII" if column_infotype else None,
-                    "confidence": 0.9 if column_infotype else None,
-                    "method": "rules" if column_infotype else None,
-                },
-            },
-            {
-                "name": "note",
-                "data_type": "text",
-                "nullable": True,
-                "classification": {
-                    "infotype": column_infotype,
-                    "category": "PII" if column_infotype else None,
-                    "confidence": 0.9 if column_infotype else None,
-                    "method": "rules" if column_infotype else None,
-                },
-            },
+            {"name": name, "data_type": "text", "nullable": True, "classification": classification}
+            for name in ("email", "note")
         ],
         "primary_key": [],
         "foreign_keys": [],
@@ -235,9 +221,7 @@ def test_roll_back_reverts_the_workflows_classifications_but_never_a_stewards(
     workflow_id = system.request(["classify"])
     system.scans.advance(workflow_id, T0)
     scan_meta: EventMeta = {**META, "correlation_id": str(workflow_id)}
-    system.catalog.ingest(
-        system.source_id, [copy.deepcopy(classified_table("EMAIL_ADDRESS"))], scan_meta
-    )
+    system.catalog.ingest(system.source_id, [classified_table("EMAIL_ADDRESS")], scan_meta)
     system.scans.complete_stage(workflow_id, "classify", 1, {}, T0)
     asset = asset_id(system.source_id, "public.customers")
     system.catalog.override_classification(
