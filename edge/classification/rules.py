@@ -170,8 +170,9 @@ def classify_by_rules(column: Column, method: str = "rules") -> Classification:
 def classify(
     column: Column, model: Model | None, *, unavailable: str | None = None
 ) -> Classification:
-    """The decision of `model` and the rules for one column. The model decides when it gives an
-    infotype, or none at all, a probability of at least ABSTAIN_BELOW; otherwise the rules do.
+    """The decision of `model` and the rules for one column. The rules' decision stands where
+    they make one; where they abstain, the model decides if it gives an infotype a probability
+    of at least ABSTAIN_BELOW.
     Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
@@ -190,14 +191,14 @@ def classify(
     }
     best = next((c for c in ranked if c in CATEGORIES), None)
     likely = probabilities[best] if best is not None else 0.0
+    if by_rules.infotype is not None:
+        # A rule decision stands: rules name what they saw (a validated value, a strong name),
+        # and the model, trained on synthetic columns only, agrees or adds nothing better.
+        return replace(by_rules, evidence=evidence, model=model.version)
     if best is not None and likely >= ABSTAIN_BELOW:
-        if best == by_rules.infotype and by_rules.confidence >= likely:  # nothing to add
-            return replace(by_rules, evidence=evidence, model=model.version)
         return Classification(
             best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
         )
-    if probabilities.get(NONE, 0.0) >= ABSTAIN_BELOW:  # sure the column holds no infotype
-        return Classification(None, None, round(likely, 3), "model", evidence, model.version)
     return replace(by_rules, evidence=evidence, model=model.version)
 
 

@@ -68,9 +68,22 @@ def test_the_shipped_model_names_the_obvious_and_leaves_hard_negatives_alone(
 def test_a_decision_records_the_model_version_it_asked(model: Model, fake: Faker) -> None:
     column = Column("email", "users", "text", [fake.email() for _ in range(50)])
     decided = classify(column, model).to_dict()
-    assert decided["method"] == "model" and decided["model"] == model.version
+    # The rules decided (validated e-mail addresses), the model agreed, and both are recorded.
+    assert decided["method"] == "rules" and decided["model"] == model.version
     assert decided["evidence"]["model"]["EMAIL_ADDRESS"] > 0.9
     assert classify_by_rules(column).to_dict()["model"] is None
+
+
+def test_the_rules_decision_stands_and_the_model_decides_where_they_abstain(
+    model: Model, fake: Faker
+) -> None:
+    phones = Column("phone", "contacts", "text", [fake.phone_number() for _ in range(200)])
+    by_rules = classify_by_rules(phones)
+    assert classify(phones, model).infotype == by_rules.infotype == "PHONE_NUMBER"
+    people = Column("who", "visits", "text", [fake.name() for _ in range(200)])
+    assert classify_by_rules(people).infotype is None
+    decided = classify(people, model)
+    assert (decided.infotype, decided.method) == ("PERSON_NAME", "model")
 
 
 @pytest.mark.parametrize("locale", ["en_US", "de_DE", "it_IT"])
