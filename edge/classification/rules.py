@@ -26,7 +26,7 @@ import structlog
 
 from domain.taxonomy import CATEGORIES
 from edge.classification.features import features
-from edge.classification.model import DEFAULT_PATH, NONE, Model, ModelError, load_model
+from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
 from edge.classification.values import ValueEvidence, value_evidence
 from edge.connectors.base import Sample, Table
