@@ -668,6 +668,7 @@ CANONICAL: dict[str, str] = {
             "address addr adr adress adresse adres direccion indirizzo endereco adresa адрес",
         ),
         ("name", "name nm nom nombre nome naam navn namn имя 名前"),
+        ("license", "license licence lic lizenz"),
     )
     for word in spellings.split()
 }

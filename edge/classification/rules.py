@@ -45,6 +45,7 @@ FEW_VALUES = 10
 # is silenced, and below DISTINCT_VALUE_WEIGHT halved: ten-digit ids look like phone numbers,
 # but nothing else looks like an e-mail address or a valid IBAN.
 WEAK_VALUE_WEIGHT = 0.5
+RESIDUAL_NAME = 0.3  # name evidence below this, beside a negative cue, is what the cue left
 DISTINCT_VALUE_WEIGHT = 0.9
 
 # The most confidence values alone give, by infotype (how rarely other data looks the same).
@@ -60,6 +61,8 @@ VALUE_WEIGHTS: dict[str, float] = {
     "API_KEY": 0.8,
     "PASSWORD": 0.8,
     "PHONE_NUMBER": 0.75,
+    "STREET_ADDRESS": 0.8,
+    "PERSON_NAME": 0.75,
     "GEO_COORDINATES": 0.6,
     "NATIONAL_ID": 0.6,
     "TAX_ID": 0.5,
@@ -224,7 +227,9 @@ def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> f
     """Name and value evidence for one infotype, combined as independent evidence."""
     from_name = names.scores.get(infotype, 0.0)
     from_values = value_strength(infotype, values)
-    if names.negative is not None and from_name == 0.0:
+    if names.negative is not None and from_name < RESIDUAL_NAME:
+        # The cue says what the column is about (`artist_name`: names of things); a word it
+        # leaves standing (`name`) does not outweigh it.
         from_values *= _under_negative_cue(infotype)
     return 1.0 - (1.0 - from_name) * (1.0 - from_values)
 

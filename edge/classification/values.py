@@ -18,6 +18,8 @@ all matches.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import ipaddress
 import math
 import re
@@ -28,6 +30,8 @@ from datetime import date
 from importlib import resources
 
 import phonenumbers
+from faker.providers.address.en_GB import Provider as _GBAddress
+from faker.providers.address.en_US import Provider as _USAddress
 from stdnum import bic, iban, luhn
 from stdnum.be import nn as be_nn
 from stdnum.br import cpf as br_cpf
@@ -641,6 +645,86 @@ def _mask_keeping_prefix(prefix: re.Pattern[str]) -> Masker:
     return mask
 
 
+# Given names of many locales, from Faker's lists (a dependency already, for training data):
+# public knowledge of what people are called, not data from any evaluation set.
+_NAME_LOCALES = [
+    "en_US",
+    "en_GB",
+    "en_IN",
+    "en_NZ",
+    "de_DE",
+    "de_AT",
+    "fr_FR",
+    "fr_CA",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "nl_NL",
+    "pt_BR",
+    "pt_PT",
+    "pl_PL",
+    "sv_SE",
+    "da_DK",
+    "fi_FI",
+    "cs_CZ",
+    "sk_SK",
+    "hu_HU",
+    "ro_RO",
+    "hr_HR",
+    "sl_SI",
+    "tr_TR",
+    "id_ID",
+    "fil_PH",
+]
+_NAME_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "das",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+    ]
+)
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    names: set[str] = set()
+    for locale in _NAME_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except ImportError:
+            continue
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            found = getattr(provider, attribute, None) or ()
+            names.update(n.casefold() for n in found if len(n) > 1)
+    return frozenset(names)
+
+
+def _person_name_ok(value: str) -> bool:
+    """A name of two to four words, one of them a given name some country uses."""
+    known = _given_names()
+    words = [w.strip(".,").casefold() for w in value.replace(",", " ").split()]
+    return any(w in known for w in words if w not in _NAME_PARTICLES)
+
+
+def _mask_initials(value: str) -> str:
+    """Each word's first letter stays: `J*** S****`."""
+    return _shorten(" ".join(w[:1] + "*" * (len(w) - 1) for w in value.split()))
+
+
 # --- the detectors --------------------------------------------------------------------------------
 
 _DEFAULT_SAMPLE = 32  # matches validated per column at most; the pass rate is scaled to all
@@ -802,6 +886,82 @@ def _chars(*parts: bytes) -> bytes:
 _UPPER, _LOWER = _LETTERS[:26], _LETTERS[26:]
 _ALNUM = _DIGITS + _LETTERS
 _HEX = _DIGITS + b"abcdefABCDEF"
+
+# A capitalised word of a name (Latin scripts), a lower-case particle, a title and a suffix.
+_APOSTROPHES = "'\u2019"  # a real character (not a regex escape): _relax reads digits
+_UPPER_LATIN = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"  # Latin Extended-A: both cases
+_LOWER_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_NAME_WORD = (
+    rf"[{_UPPER_LATIN}][{_LOWER_LATIN}]*"
+    rf"(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}{_LOWER_LATIN}][{_LOWER_LATIN}]*)?\.?"
+)
+_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|bin|ibn|al)"
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.? "
+_SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq)\.?)"
+# Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese
+# forms, which come before the name; German and Dutch ones are glued to it (`Hauptstraße 5`).
+_STREET_TYPES = sorted(
+    {
+        *(t.casefold() for t in _USAddress.street_suffixes),
+        *(t.casefold() for t in _GBAddress.street_suffixes),
+        *[
+            "st",
+            "ave",
+            "av",
+            "rd",
+            "blvd",
+            "ln",
+            "dr",
+            "ct",
+            "pl",
+            "ter",
+            "pkwy",
+            "cir",
+            "hwy",
+            "sq",
+            "trl",
+            "cres",
+            "aly",
+            "plz",
+            "rte",
+            "expy",
+            "fwy",
+            "tpke",
+            "gdns",
+            "hts",
+            "pt",
+            "rdg",
+            "vw",
+            "vlg",
+            "xing",
+            "jct",
+            "cswy",
+            "close",
+            "row",
+            "walk",
+            "mews",
+            "grove",
+            "gardens",
+        ],
+    },
+    key=len,
+    reverse=True,
+)
+_STREET_TYPE = "(?:" + "|".join(re.escape(t) for t in _STREET_TYPES) + ")"
+_DIRECTION = (
+    r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)"
+)
+_STREET_TYPE_FIRST = (
+    r"(?:rue|avenue|av|boulevard|bd|chemin|place|allée|allee|impasse|quai|cours|calle|c/"
+    r"|avenida|avda|paseo|camino|plaza|pasaje|ronda|carrer|travesía|glorieta|via|viale|piazza"
+    r"|piazzale|corso|vicolo|largo|strada|borgo|contrada|rua|travessa|alameda)"
+)
+_STREET_GLUED = (
+    r"(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee"
+    r"|straat|laan|plein|gracht|kade|singel|dijk|vej|gade|gatan|vägen|gata|veien)"
+)
+_WORD = rf"[^\W\d_][\w{_APOSTROPHES}.\-]*"  # a word of a street's name
+_UNIT = r"(?:,? (?:apt|apartment|suite|ste|unit|fl|floor|room|rm|#)\.? ?#?[\w\-]{1,6})?"
 
 _DETECTORS: tuple[_Detector, ...] = (
     _Detector(
@@ -1243,6 +1403,37 @@ _DETECTORS: tuple[_Detector, ...] = (
         longest=13,
         alphabet=_chars(_ALNUM, b"-"),
         digits=4,
+    ),
+    _Detector(
+        "PERSON_NAME",  # "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada"
+        form=(
+            rf"(?:{_TITLE})?{_NAME_WORD}(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,3}}{_SUFFIX}?"
+            rf"|{_NAME_WORD}(?: {_NAME_WORD})?, {_NAME_WORD}(?: {_NAME_WORD})?"
+        ),
+        flags=0,  # names are capitalised, and not only in ASCII
+        shortest=4,
+        longest=60,
+        alphabet=None,
+        spaces=True,
+        validate=_each(_person_name_ok),
+        mask=_mask_initials,
+    ),
+    _Detector(
+        "STREET_ADDRESS",  # "1600 Pennsylvania Ave NW", "12 rue de la Paix", "Hauptstraße 5a"
+        form=(
+            rf"\d{{1,6}}[A-Za-z]?(?:[-/]\d{{1,4}})?,? (?:{_DIRECTION}\.? )?"
+            rf"(?:[\w{_APOSTROPHES}.\-]+ ){{1,5}}{_STREET_TYPE}\.?(?: {_DIRECTION}\.?)?{_UNIT}"
+            rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
+            rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}\-]*{_STREET_GLUED},? \d{{1,5}}[a-z]?"
+            rf"|{_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"
+        ),
+        flags=re.IGNORECASE,
+        shortest=6,
+        longest=100,
+        alphabet=None,
+        digits=1,
+        needs=" ",
+        spaces=True,
     ),
     _Detector(
         "USERNAME",  # a handle

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from faker import Faker
+
 from edge.classification.rules import Column, classify_by_rules
 
 
@@ -14,6 +17,38 @@ def test_strong_values_decide_under_a_meaningless_name() -> None:
     assert decide("c7", emails) == "EMAIL_ADDRESS"
     ibans = ["DE89370400440532013000", "GB82WEST12345698765432", "NL91ABNA0417164300"] * 20
     assert decide("field_x", ibans) == "IBAN"
+
+
+@pytest.mark.parametrize("locale", ["en_US", "en_GB", "fr_FR", "es_ES", "it_IT", "nl_NL", "cs_CZ"])
+def test_person_names_are_read_from_the_values_under_any_column_name(locale: str) -> None:
+    faker = Faker(locale)
+    faker.seed_instance(2024)
+    assert decide("c7", [faker.name() for _ in range(300)]) == "PERSON_NAME"
+
+
+@pytest.mark.parametrize("locale", ["en_US", "fr_FR"])
+def test_street_addresses_are_read_from_the_values_under_any_column_name(locale: str) -> None:
+    faker = Faker(locale)
+    faker.seed_instance(2024)
+    assert decide("c8", [faker.street_address() for _ in range(300)]) == "STREET_ADDRESS"
+    written = ["1745 T Street Southeast", "12 Main St", "500 W 5th Ave Apt 3", "9 Elm Road"]
+    assert decide("where", written * 25) == "STREET_ADDRESS"
+
+
+def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(7)
+    people = [faker.name() for _ in range(300)]
+    assert decide("artist_name", people, table="albums") is None
+    assert decide("name", people, table="artists") is None
+    assert decide("c9", [faker.company() for _ in range(300)]) is None
+    assert decide("c10", [faker.catch_phrase() for _ in range(300)]) is None
+    assert decide("c11", [faker.job() for _ in range(300)]) is None
+    assert decide("c12", [faker.sentence() for _ in range(300)]) is None
+
+
+def test_common_abbreviations_read_as_their_words() -> None:
+    assert decide("driver_lic", ["D1234567", "X7654321"]) == "DRIVERS_LICENSE_NUMBER"
 
 
 def test_a_strong_name_decides_on_a_tiny_table_and_dirty_values_do_not_veto_it() -> None:
