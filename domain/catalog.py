@@ -249,7 +249,13 @@ class Asset(Aggregate):
         profiles: dict[str, Any],
         meta: EventMeta,
     ) -> None:
+        # A steward's decision outlives the table's absence: it is kept for every column that
+        # came back.
+        returning = {c["name"] for c in columns}
+        kept = {n: self.classifications[n] for n in self.overridden if n in returning}
         self._reset(kind, columns, keys, row_estimate, profiles)
+        self.classifications.update(kept)
+        self.overridden = set(kept)
 
     @event("ColumnAdded")
     def _column_added(self, column: Column, profile: Any, meta: EventMeta) -> None:

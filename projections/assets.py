@@ -28,6 +28,19 @@ def _columns(columns: list[dict[str, Any]], profiles: dict[str, Any]) -> list[di
     return [_column(c, profiles.get(c["name"])) for c in columns]
 
 
+def _kept_decisions(
+    row: dict[str, Any] | None, columns: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A returning table's columns, with the steward's decisions they had before (the asset
+    keeps them across its absence)."""
+    manual = {
+        c["name"]: {k: c.get(k) for k in _CLASSIFICATION}
+        for c in (row or {}).get("columns", [])
+        if c.get("method") == "manual"
+    }
+    return [{**c, **manual[c["name"]]} if c["name"] in manual else c for c in columns]
+
+
 def _replace(columns: list[dict[str, Any]], name: str, **changes: Any) -> list[dict[str, Any]]:
     return [{**c, **changes} if c["name"] == name else c for c in columns]
 
@@ -47,7 +60,7 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
         return {
             **base,
             "kind": data["kind"],
-            "columns": _columns(data["columns"], data["profiles"]),
+            "columns": _kept_decisions(row, _columns(data["columns"], data["profiles"])),
             "primary_key": data["keys"]["primary_key"],
             "foreign_keys": data["keys"]["foreign_keys"],
             "row_estimate": data["row_estimate"],

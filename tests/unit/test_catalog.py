@@ -162,6 +162,24 @@ def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catal
         catalog.override_classification(OverrideClassification(uuid4(), "x", None, "y"), META)
 
 
+def test_a_stewards_decision_survives_the_table_being_gone_for_a_scan(catalog: Catalog) -> None:
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [first], META)
+    aggregate = asset_id(SOURCE, "public.customers")
+    catalog.override_classification(
+        OverrideClassification(aggregate, "email", "PERSON_NAME", "holds names, checked"), META
+    )
+    catalog.decommission([aggregate], "gone", META)
+    back = customers()
+    classified(back, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [back], META)
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None and not asset.decommissioned
+    assert asset.classifications["email"]["infotype"] == "PERSON_NAME"
+    assert asset.classifications["email"]["method"] == "manual"
+
+
 def test_rules_are_checked_edited_in_a_draft_and_published_as_versions() -> None:
     rule_sets = RuleSets(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     for bad in (
