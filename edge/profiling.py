@@ -8,12 +8,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from edge.classification.names import name_evidence
 from edge.connectors.base import Sample, Table
 
 PRECISION = 4
 PATTERN_LENGTH = 32
 TOP_PATTERNS = 5
 CHAR_CLASSES = ("alpha", "digit", "space", "other")
+SECRET_INFOTYPES = ("PASSWORD", "API_KEY")
+SECRET_NAME = 0.5  # name evidence from which a column counts as holding secrets
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,30 @@ class ColumnProfile:
 
 def profile_table(table: Table, sample: Sample) -> dict[str, ColumnProfile]:
     """One profile per column of the table, by name, from the sample's rows."""
+    table_name = table.qualified_name.rsplit(".", 1)[-1]
     return {
         column.name: profile_column(
             [row[index] if index < len(row) else None for row in sample.rows],
             sample.distinct_ratios.get(column.name),
+            shapes=not holds_secrets(column.name, table_name),
         )
         for index, column in enumerate(table.columns)
     }
 
 
-def profile_column(values: list[object], source_distinct_ratio: float | None) -> ColumnProfile:
+def holds_secrets(column: str, table: str) -> bool:
+    """Whether the column's name says it holds passwords or keys: their shapes (how long, which
+    characters where) would tell an attacker about them, so such profiles leave patterns out."""
+    scores = name_evidence(column, table).scores
+    return any(scores.get(infotype, 0.0) >= SECRET_NAME for infotype in SECRET_INFOTYPES)
+
+
+def profile_column(
+    values: list[object], source_distinct_ratio: float | None, *, shapes: bool = True
+) -> ColumnProfile:
     """A column's profile; the source's own distinct estimate, where it keeps one, is preferred
-    to the sample's, which undercounts for any column with more values than the sample rows."""
+    to the sample's, which undercounts for any column with more values than the sample rows.
+    Without `shapes`, the value patterns are left out."""
     texts = [
         value if type(value) is str else as_text(value) for value in values if value is not None
     ]
@@ -73,7 +88,7 @@ def profile_column(values: list[object], source_distinct_ratio: float | None) ->
         max_length=max(lengths) if lengths else None,
         mean_length=_share(sum(lengths), len(lengths)) if lengths else None,
         char_classes=_char_classes(texts),
-        patterns=_patterns(texts),
+        patterns=_patterns(texts) if shapes else (),
     )
 
 

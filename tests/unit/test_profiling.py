@@ -139,3 +139,21 @@ def test_shapes_of_many_values_equal_their_shapes_one_by_one() -> None:
     assert shapes(values) == [shape(v) for v in values]
     assert shapes(["ok", "Fine 1"]) == ["aa", "Aaaa 9"]
     assert shape("☃★") == "**"  # symbols beyond ASCII never appear as themselves
+
+
+def test_columns_named_for_secrets_keep_their_shapes_to_themselves() -> None:
+    table = Table(
+        "public.users",
+        "table",
+        (
+            Column("password", "text", False),
+            Column("api_key", "text", True),
+            Column("login", "text", False),
+        ),
+    )
+    rows = [("Hunter2!x", f"sk_live_{n:08}", f"user{n}") for n in range(20)]
+    profiles = profile_table(table, Sample(rows))
+    assert profiles["password"].patterns == ()
+    assert profiles["api_key"].patterns == ()
+    assert profiles["login"].patterns  # nothing secret in a login's shape
+    assert profiles["password"].max_length == 9  # lengths and shares stay
