@@ -30,7 +30,7 @@ from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_mode
 from edge.classification.names import NameEvidence, name_evidence
 from edge.classification.values import ValueEvidence, value_evidence
 from edge.connectors.base import Sample, Table
-from edge.profiling import as_text
+from edge.profiling import columns_of, texts
 
 log = structlog.get_logger()
 
@@ -151,14 +151,12 @@ def classify_table(
     """Every column of a sampled table, by `classifier` or else by the rules alone, then
     `refine`d (by the published custom rules); without a sample (an unreadable table) the names
     alone decide, which a strong name can."""
-    rows = sample.rows if sample is not None else []
+    sampled = columns_of(table, sample) if sample is not None else [()] * len(table.columns)
     decide = classifier.classify if classifier is not None else classify_by_rules
     decided: dict[str, Classification] = {}
-    for index, spec in enumerate(table.columns):
-        values = [
-            as_text(row[index]) for row in rows if index < len(row) and row[index] is not None
-        ]
-        column = Column(spec.name, table.qualified_name.rsplit(".", 1)[-1], spec.data_type, values)
+    table_name = table.qualified_name.rsplit(".", 1)[-1]
+    for spec, raw in zip(table.columns, sampled, strict=True):
+        column = Column(spec.name, table_name, spec.data_type, texts(raw))
         decision = decide(column)
         decided[spec.name] = refine(column, decision) if refine is not None else decision
     return decided

@@ -956,10 +956,13 @@ _STREET_TYPE_FIRST = (
     r"|avenida|avda|paseo|camino|plaza|pasaje|ronda|carrer|travesía|glorieta|via|viale|piazza"
     r"|piazzale|corso|vicolo|largo|strada|borgo|contrada|rua|travessa|alameda)"
 )
-_STREET_GLUED = (
-    r"(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee"
-    r"|straat|laan|plein|gracht|kade|singel|dijk|vej|gade|gatan|vägen|gata|veien)"
-)
+_GLUED_TYPES = (
+    "straße strasse str. weg gasse allee platz ring damm ufer chaussee "
+    "straat laan plein gracht kade singel dijk vej gade gatan vägen gata veien"
+).split()
+# The word is read whole (possessive: no backtracking through it), then must end in a type:
+# one fixed-width look-behind per type.
+_STREET_GLUED = "(?:" + "|".join(f"(?<={re.escape(t)})" for t in _GLUED_TYPES) + ")"
 _WORD = rf"[^\W\d_][\w{_APOSTROPHES}.\-]*"  # a word of a street's name
 _UNIT = r"(?:,? (?:apt|apartment|suite|ste|unit|fl|floor|room|rm|#)\.? ?#?[\w\-]{1,6})?"
 
@@ -1417,6 +1420,7 @@ _DETECTORS: tuple[_Detector, ...] = (
         shortest=4,
         longest=60,
         alphabet=None,
+        needs=" ",
         spaces=True,
         validate=_each(_person_name_ok),
         mask=_mask_initials,
@@ -1427,7 +1431,7 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"\d{{1,6}}[A-Za-z]?(?:[-/]\d{{1,4}})?,? (?:{_DIRECTION}\.? )?"
             rf"(?:[\w{_APOSTROPHES}.\-]+ ){{1,5}}{_STREET_TYPE}\.?(?: {_DIRECTION}\.?)?{_UNIT}"
             rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
-            rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}\-]*{_STREET_GLUED},? \d{{1,5}}[a-z]?"
+            rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
             rf"|{_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"
         ),
         flags=re.IGNORECASE,
