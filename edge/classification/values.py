@@ -957,9 +957,10 @@ _STREET_TYPE_FIRST = (
     r"|piazzale|corso|vicolo|largo|strada|borgo|contrada|rua|travessa|alameda)"
 )
 _GLUED_TYPES = (
-    "straße strasse str. weg gasse allee platz ring damm ufer chaussee "
-    "straat laan plein gracht kade singel dijk vej gade gatan vägen gata veien"
-).split()
+    *("straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer"),
+    *("chaussee", "straat", "laan", "plein", "gracht", "kade", "singel", "dijk", "vej", "gade"),
+    *("gatan", "vägen", "gata", "veien"),
+)
 # The word is read whole (possessive: no backtracking through it), then must end in a type:
 # one fixed-width look-behind per type.
 _STREET_GLUED = "(?:" + "|".join(f"(?<={re.escape(t)})" for t in _GLUED_TYPES) + ")"
