@@ -21,7 +21,8 @@ CANARY = "Canary-7f3a-Pa55w0rd"
 ROTATED = "Rotated-91bc-Pa55w0rd"
 
 
-async def kafka_messages(bootstrap: str, topic: str) -> list[bytes]:
+async def kafka_records(bootstrap: str, topic: str) -> list[tuple[bytes | None, int, bytes]]:
+    """Every record of the topic as (key, partition, value), each partition in offset order."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -29,13 +30,19 @@ async def kafka_messages(bootstrap: str, topic: str) -> list[bytes]:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        values: list[bytes] = []
+        records: list[tuple[bytes | None, int, bytes]] = []
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=1000)
-            values += [m.value for records in batch.values() for m in records]
-        return values
+            for tp, values in batch.items():
+                records += [(m.key, tp.partition, m.value) for m in values]
+        return records
     finally:
         await consumer.stop()
+
+
+async def kafka_messages(bootstrap: str, topic: str) -> list[bytes]:
+    """Every message's value on the topic."""
+    return [value for _, _, value in await kafka_records(bootstrap, topic)]
 
 
 def test_the_password_appears_nowhere_in_clear_text(running: System, admin: httpx.Client) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -60,6 +59,7 @@ from infra.stores import (
     open_scans,
 )
 from streams.catalog_ingest import GONE_REASON
+from tests.e2e.test_secret_canary import kafka_records
 from tests.support import META, System
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
@@ -141,25 +141,6 @@ def validators() -> dict[str, Draft202012Validator]:
         for name, resource in resources.items()
         if name.startswith("datawave.")
     }
-
-
-async def kafka_records(bootstrap: str, topic: str) -> list[tuple[bytes | None, int, bytes]]:
-    """Every record of the topic as (key, partition, value), each partition in offset order."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[tuple[bytes | None, int, bytes]] = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000)
-            for tp, values in batch.items():
-                records += [(m.key, tp.partition, m.value) for m in values]
-        return records
-    finally:
-        await consumer.stop()
 
 
 def as_reported(
