@@ -26,9 +26,8 @@ from commands.messages import (
 )
 from commands.rule_sets import published_rules
 from domain.catalog import Asset
-from domain.errors import DecommissionedError
 from domain.meta import EventMeta
-from domain.scans import EDGE_STAGES, SOURCE_GONE, RetryPolicy, ScanWorkflow, Step
+from domain.scans import EDGE_STAGES, RetryPolicy, ScanWorkflow, Step
 from domain.sources import DataSource
 
 PolicyCheck = Callable[[list[UUID]], None]
@@ -53,8 +52,6 @@ class ScanWorkflows(Application[UUID]):
 
         def attempt(_: bool) -> Receipt:
             source = self._source(cmd.data_source_id)
-            if source.decommissioned:
-                raise DecommissionedError(source.id)
             policy_ids = None if cmd.policy_ids is None else [str(p) for p in cmd.policy_ids]
             workflow = ScanWorkflow.request(source.id, cmd.stages, policy_ids, self.retry, meta)
             source.start_scan(str(workflow.id), list(workflow.stages), meta)
@@ -72,10 +69,7 @@ class ScanWorkflows(Application[UUID]):
             if step is None or step.action == "run":
                 return step
             meta = _meta(workflow, step)
-            if self._source(workflow.data_source_id).decommissioned:
-                # Nothing more may reach a retired source, nor its sealed secret the edge.
-                workflow.abandon(SOURCE_GONE, now, meta)
-            elif step.action == "start":
+            if step.action == "start":
                 assert step.stage is not None
                 job, sealed = self._job(workflow, step.stage)
                 workflow.start_stage(step.stage, step.attempt, now, meta, job, sealed)

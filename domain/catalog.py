@@ -231,6 +231,10 @@ class Asset(Aggregate):
         meta: EventMeta,
     ) -> None:
         self.classifications[name] = classification
+        self._forget_workflow(name)
+
+    def _forget_workflow(self, name: str) -> None:
+        """The column's decision is no longer one a workflow's roll-back may revert."""
         self.classified_by.pop(name, None)
         self.before_workflow.pop(name, None)
 
@@ -269,8 +273,7 @@ class Asset(Aggregate):
         self.profiles.pop(name, None)
         self.classifications.pop(name, None)
         self.overridden.discard(name)
-        self.classified_by.pop(name, None)
-        self.before_workflow.pop(name, None)
+        self._forget_workflow(name)
 
     @event("ClassificationOverridden")
     def _classification_overridden(
@@ -282,8 +285,7 @@ class Asset(Aggregate):
     ) -> None:
         self.classifications[name] = classification
         self.overridden.add(name)
-        self.classified_by.pop(name, None)
-        self.before_workflow.pop(name, None)
+        self._forget_workflow(name)
 
     @event("ColumnClassified")
     def _column_classified(
