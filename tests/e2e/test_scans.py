@@ -5,6 +5,7 @@ findings, reports, fixes, failures, cancel, roll-back, policies and compliance a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import socket
@@ -332,6 +333,10 @@ class Proxy:
     def down(self) -> None:
         self.listener.close()
         for conn in self.open:
+            # close() alone neither wakes the relay thread blocked reading this socket nor sends
+            # the peer a FIN: the agent's query would then wait forever on a silent connection.
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
             conn.close()
 
 
