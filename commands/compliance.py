@@ -109,7 +109,7 @@ class Compliance(Application[UUID]):
                 self.save(ledger)
             evaluation = ledger.last_evaluation or {}
             return {
-                "policies": [p["name"] for p in _described(policies)],
+                "policies": [p["name"] for p in described],
                 "assets": len(assets),
                 "open_findings": len(ledger.open),
                 "opened": len(evaluation.get("opened", [])),
