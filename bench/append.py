@@ -6,18 +6,24 @@ Three writers' paths, each driven by N threads for a fixed time, repeated and in
   then COMMIT;
 * group: `open_event_store(dsn, box)` (group commit, the default) calling `register` with unique
   names; each command appends two events (the source and its name claim) in one transaction;
-* naive: the same application with `group_commit=False`, for reference.
+* naive: the same application with `group_commit=False`, for reference;
+* no database: the group-commit application with its database calls replaced by a counter that
+  hands out ids. Not a product path: it shows how many commands/s the process's own work (domain
+  objects, event mapping, sealing, group-commit hand-overs) allows before any I/O.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
+from eventsourcing.persistence import StoredEvent
 from psycopg.types.json import Jsonb
 
 from bench.common import (
@@ -32,6 +38,7 @@ from bench.common import (
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource
 from domain.meta import EventMeta
+from infra.group_commit import GroupCommitRecorder
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
 from tests.support import Servers
@@ -40,7 +47,7 @@ NAME = "append"
 TITLE = "command append throughput vs raw PostgreSQL single-row commits"
 WRITERS = (1, 16)
 REPEATS = 3
-CONFIGS = ("raw", "group", "naive")
+CONFIGS = ("raw", "group", "naive", "no_database")
 EVENTS_PER_COMMAND = 2
 TARGET_RATIO = 1.0
 META: EventMeta = {"actor": "bench", "correlation_id": "bench", "causation_id": "bench"}
@@ -54,6 +61,24 @@ PAYLOAD = {
 }
 
 Step = Callable[[], None]
+
+
+class NoDatabase:
+    """Stands in for the event store's recorder: notification ids from a counter, no I/O."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> list[int]:
+        with self._lock:
+            return [next(self._ids) for _ in stored_events]
+
+
+def without_database(app: DataSources) -> DataSources:
+    """`app` appending to NoDatabase through the same group-commit wrapper."""
+    app.events.recorder = GroupCommitRecorder(NoDatabase())  # type: ignore[arg-type,assignment]
+    return app
 
 
 @dataclass(frozen=True)
@@ -159,6 +184,7 @@ def run(srv: Servers, quick: bool) -> Result:
         apps = {
             "group": open_event_store(dsn, box),
             "naive": open_event_store(dsn, box, group_commit=False),
+            "no_database": without_database(open_event_store(dsn, box)),
         }
         try:
             samples: dict[tuple[str, int], list[Sample]] = {}
@@ -200,7 +226,11 @@ def report(result: Result, samples: dict[tuple[str, int], list[Sample]], duratio
                 f"{raw:,.0f} ({runs_of(('raw', writers))})",
             )
         )
-        for config, label in (("group", "group commit"), ("naive", "naive (group_commit=False)")):
+        for config, label in (
+            ("group", "group commit"),
+            ("naive", "naive (group_commit=False)"),
+            ("no_database", "no database (the process's own work alone)"),
+        ):
             rate = rates[(config, writers)]
             result.rows.append(
                 Row(
@@ -209,7 +239,11 @@ def report(result: Result, samples: dict[tuple[str, int], list[Sample]], duratio
                     f"({runs_of((config, writers))})",
                 )
             )
-        for config, label in (("group", "group commit"), ("naive", "naive")):
+        for config, label in (
+            ("group", "group commit"),
+            ("naive", "naive"),
+            ("no_database", "no database"),
+        ):
             ratio = rates[(config, writers)] / raw if raw else 0.0
             targeted = config == "group" and writers == max(WRITERS)
             result.rows.append(

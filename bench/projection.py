@@ -9,11 +9,14 @@ up. The events counted are the public ones, i.e. the messages that went through 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import psycopg
 
 from bench.common import (
@@ -28,12 +31,14 @@ from bench.common import (
     progress,
     timed_in_threads,
 )
+from bench.consumer_ceiling import RESULT_FILE
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource
 from domain.meta import EventMeta
 from infra.lag import lags
 from infra.postgres import EVENTS_TABLE, create_schema
 from infra.secret_box import AesGcmSecretBox
+from infra.settings import Settings
 from infra.stores import open_event_store
 from tests.support import Servers
 
@@ -46,6 +51,20 @@ META: EventMeta = {"actor": "bench", "correlation_id": "bench", "causation_id": 
 
 
 @dataclass(frozen=True)
+class Ceiling:
+    """The worker's consumer alone (a no-op Faust agent) and a bare aiokafka consumer."""
+
+    events: int
+    seconds: float
+    cpu_seconds: float
+    raw_rate: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
 class RunFigures:
     commands: int
     fill_seconds: float
@@ -54,6 +73,7 @@ class RunFigures:
     applied_in_window: int
     window_seconds: float
     worker_cpu_seconds: float
+    ceiling: Ceiling
 
     @property
     def rate(self) -> float:
@@ -173,13 +193,45 @@ def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
             _time_worker(system.dsn, commands, started, process.pid, timeout=1800)
         )
         _check(system, commands)
-        figures = RunFigures(commands, fill_seconds, relay_rate, join, applied, seconds, cpu)
+        system.components["worker"].stop()
+        ceiling = consumer_ceiling(system, commands)
+        figures = RunFigures(
+            commands, fill_seconds, relay_rate, join, applied, seconds, cpu, ceiling
+        )
         progress(
             NAME,
             f"{label}: worker joined in {join:.1f} s, then applied {applied} events in "
-            f"{seconds:.2f} s = {figures.rate:.0f} events/s, using {cpu / seconds:.2f} CPU cores",
+            f"{seconds:.2f} s = {figures.rate:.0f} events/s, using {cpu / seconds:.2f} CPU cores; "
+            f"its consumer alone, doing nothing: {ceiling.rate:.0f} events/s "
+            f"({ceiling.cpu_seconds / ceiling.seconds:.2f} cores); "
+            f"bare aiokafka {ceiling.raw_rate:.0f} messages/s",
         )
         return figures
+
+
+def consumer_ceiling(system: BenchSystem, count: int) -> Ceiling:
+    """Read the topics the run filled with the worker's Faust agent doing nothing (and with a
+    bare consumer): the most the worker could do on this machine before any PostgreSQL work."""
+    data_dir = system.data_dir / "ceiling"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.consumer_ceiling",
+            system.bootstrap,
+            str(Settings().topic_partitions),
+            str(count),
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    result = data_dir / RESULT_FILE
+    if done.returncode != 0 or not result.exists():
+        raise RuntimeError(f"the consumer ceiling run failed: {done.stderr[-2000:]}")
+    return Ceiling(**orjson.loads(result.read_bytes()))
 
 
 def run(srv: Servers, quick: bool) -> Result:
@@ -203,6 +255,16 @@ def run(srv: Servers, quick: bool) -> Result:
         Row(
             "worker process CPU during the window (cores)",
             f"{median([r.worker_cpu_seconds / r.window_seconds for r in runs]):.2f}",
+        ),
+        Row(
+            "the worker's consumer alone: its Faust agent doing nothing, events/s",
+            f"{median([r.ceiling.rate for r in runs]):,.0f} "
+            f"({', '.join(f'{r.ceiling.rate:.0f}' for r in runs)}), using "
+            f"{median([r.ceiling.cpu_seconds / r.ceiling.seconds for r in runs]):.2f} cores",
+        ),
+        Row(
+            "a bare aiokafka consumer on the same topics (for reference)",
+            f"{median([r.ceiling.raw_rate for r in runs]):,.0f} messages/s",
         ),
         Row(
             "relay publish rate (for reference)",

@@ -117,19 +117,10 @@ class Projector:
 PROCESS_TICK_SECONDS = 1.0
 
 
-def create_faust_app(
-    bootstrap: str,
-    partitions: int,
-    projector: Projector,
-    ingest: CatalogIngest,
-    process_manager: ProcessManager,
-    data_dir: Path,
-) -> faust.App:
-    """The worker's Faust app: the projections' agent on every public topic, the catalog
-    ingest agent on the edge results, and the scan process manager on the scans topic with its
-    timer; concurrency 1 each, so each keeps its partitions' order."""
-    app = PromptApp(
-        "datawave-projections",
+def worker_app(app_id: str, bootstrap: str, partitions: int, data_dir: Path) -> faust.App:
+    """A Faust app with the worker's consumer settings (the bench's ceiling run uses it too)."""
+    return PromptApp(
+        app_id,
         # Faust keeps nothing we read (no tables), but creates its folder anyway: not in the cwd.
         datadir=str(data_dir / "faust"),
         broker=f"kafka://{bootstrap}",
@@ -147,11 +138,31 @@ def create_faust_app(
         broker_heartbeat_interval=1.0,
         broker_rebalance_timeout=6.0,
     )
+
+
+def batches(stream: Any) -> Any:
+    """The projection agent's view of its stream: up to BATCH_SIZE events, at most BATCH_WINDOW
+    apart."""
+    return stream.take_events(BATCH_SIZE, within=BATCH_WINDOW)
+
+
+def create_faust_app(
+    bootstrap: str,
+    partitions: int,
+    projector: Projector,
+    ingest: CatalogIngest,
+    process_manager: ProcessManager,
+    data_dir: Path,
+) -> faust.App:
+    """The worker's Faust app: the projections' agent on every public topic, the catalog
+    ingest agent on the edge results, and the scan process manager on the scans topic with its
+    timer; concurrency 1 each, so each keeps its partitions' order."""
+    app = worker_app("datawave-projections", bootstrap, partitions, data_dir)
     topic = app.topic(*PUBLIC_TOPICS, value_serializer="raw", partitions=partitions)
 
     @app.agent(topic, concurrency=1)
     async def project(stream: Any) -> None:
-        async for events in stream.take_events(BATCH_SIZE, within=BATCH_WINDOW):
+        async for events in batches(stream):
             await projector.apply([(e.message.topic, e.message.partition, e.value) for e in events])
 
     scans = app.topic(SCANS_TOPIC, value_serializer="raw", partitions=partitions)
