@@ -6,8 +6,9 @@ therefore has a value weight, the most confidence its values can give on their o
 strength and the values' strength combine as independent evidence (noisy-or). A negative cue in
 the name (`hire_date`, `product_name`, `*_id`) silences weak value evidence, never strong: e-mail
 addresses under a meaningless name are still e-mail addresses. A validator adds evidence and does
-not veto a strong name: dirty data is common. Below the abstain threshold the column stays
-unclassified rather than guessed.
+not veto a strong name: dirty data is common. What values cannot be does veto it: a column of
+nearly all one- to three-digit whole numbers holds counts or codes, never card numbers or names
+(`FORMED_VALUES`). Below the abstain threshold the column stays unclassified rather than guessed.
 
 `classify` adds the trained model (`model.py`) to the rules: the model sees the rules' evidence
 and more, and decides when it is sure either way (an infotype, or none at all); when it is
@@ -78,6 +79,33 @@ VALUE_WEIGHTS: dict[str, float] = {
     "MEDICAL_RECORD_NUMBER": 0.1,
 }
 DEFAULT_VALUE_WEIGHT = 0.3
+
+# Infotypes whose values have a form set by a standard or a law, never one to three digits: a
+# column whose values are nearly all such small whole numbers (counts, codes, flags, house
+# numbers) cannot hold them, whatever its name says (`Num_Credit_Card` holding 0 to 11). Left
+# out: what is coded as small numbers (gender 1/2, an expiry month, an age) or may be numbered
+# so in a small database (account and record numbers).
+FORMED_VALUES = frozenset(
+    {
+        "CREDIT_CARD_NUMBER",
+        "US_SSN",
+        "PHONE_NUMBER",
+        "IBAN",
+        "SWIFT_BIC",
+        "VEHICLE_IDENTIFICATION_NUMBER",
+        "NATIONAL_ID",
+        "TAX_ID",
+        "DRIVERS_LICENSE_NUMBER",
+        "EMAIL_ADDRESS",
+        "IP_ADDRESS",
+        "MAC_ADDRESS",
+        "API_KEY",
+        "STREET_ADDRESS",
+        "PERSON_NAME",
+    }
+)
+SMALL_NUMBERS_SHARE = 0.9
+SMALL_NUMBER_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -165,7 +193,7 @@ def classify_table(
 def classify_by_rules(column: Column, method: str = "rules") -> Classification:
     """The rules' decision for one column, with the evidence behind it."""
     names = name_evidence(column.name, column.table)
-    return _by_rules(names, value_evidence(column.values), method)
+    return _by_rules(names, value_evidence(column.values), method, column.values)
 
 
 def classify(
@@ -178,7 +206,7 @@ def classify(
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
     values = value_evidence(column.values)
-    by_rules = _by_rules(names, values, "rules")
+    by_rules = _by_rules(names, values, "rules", column.values)
     if model is None:
         return _fallback(by_rules, unavailable or "no model loaded")
     try:
@@ -196,7 +224,7 @@ def classify(
         # A rule decision stands: rules name what they saw (a validated value, a strong name),
         # and the model, trained on synthetic columns only, agrees or adds nothing better.
         return replace(by_rules, evidence=evidence, model=model.version)
-    if best is not None and likely >= ABSTAIN_BELOW:
+    if best is not None and likely >= ABSTAIN_BELOW and not _contradicted(best, column.values):
         return Classification(
             best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
         )
@@ -207,18 +235,38 @@ def _fallback(by_rules: Classification, reason: str) -> Classification:
     return replace(by_rules, method="fallback", evidence=by_rules.evidence | {"fallback": reason})
 
 
-def _by_rules(names: NameEvidence, values: dict[str, ValueEvidence], method: str) -> Classification:
+def _by_rules(
+    names: NameEvidence, values: dict[str, ValueEvidence], method: str, raw: Sequence[str]
+) -> Classification:
     scores = {
         infotype: score(infotype, names, values.get(infotype))
         for infotype in set(names.scores) | set(values)
     }
     best = max(scores, key=lambda t: (scores[t], t), default=None)
+    ruled_out = best if best is not None and _contradicted(best, raw) else None
+    if ruled_out is not None:
+        del scores[ruled_out]
+        best = max(scores, key=lambda t: (scores[t], t), default=None)
     evidence = _evidence(names, values, best)
+    if ruled_out is not None:
+        evidence["ruled_out"] = {ruled_out: "nearly all values are whole numbers of 1-3 digits"}
     if best is None or scores[best] < ABSTAIN_BELOW:
         return Classification(
             None, None, round(scores.get(best, 0.0) if best else 0.0, 3), method, evidence
         )
     return Classification(best, CATEGORIES[best], round(scores[best], 3), method, evidence)
+
+
+def _contradicted(infotype: str, raw: Sequence[str]) -> bool:
+    """Whether the values cannot be `infotype`: one with a set form, and nearly all of at least
+    FEW_VALUES non-empty values whole numbers of at most SMALL_NUMBER_DIGITS digits."""
+    if infotype not in FORMED_VALUES:
+        return False
+    present = [v.strip() for v in raw if v.strip()]
+    if len(present) < FEW_VALUES:
+        return False
+    small = sum(1 for v in present if len(v) <= SMALL_NUMBER_DIGITS and v.isdigit())
+    return small >= SMALL_NUMBERS_SHARE * len(present)
 
 
 def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> float:

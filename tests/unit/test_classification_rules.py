@@ -68,6 +68,22 @@ def test_negative_cues_leave_ids_counts_flags_and_event_dates_alone() -> None:
     assert decide("date_of_birth", dates, table="employees") == "DATE_OF_BIRTH"
 
 
+def test_small_whole_numbers_rule_out_what_has_a_set_form_whatever_the_name() -> None:
+    counts = [str(n % 12) for n in range(300)]  # how many cards, not which
+    assert decide("Num_Credit_Card", counts) is None
+    assert decide("num_tarjeta", counts) is None
+    area_codes = [str(200 + n % 700) for n in range(300)]
+    assert decide("phone", area_codes) is None
+    decision = classify_by_rules(Column("card_number", "payments", "text", counts))
+    assert decision.evidence["ruled_out"] == {
+        "CREDIT_CARD_NUMBER": "nearly all values are whole numbers of 1-3 digits"
+    }
+    # What is coded as small numbers keeps its name's meaning; so does a tiny table.
+    assert decide("gender", [str(1 + n % 2) for n in range(300)]) == "GENDER"
+    assert decide("age", [str(18 + n % 70) for n in range(300)]) == "AGE"
+    assert decide("credit_card_number", ["7", "12", "3"]) == "CREDIT_CARD_NUMBER"
+
+
 def test_ambiguous_values_under_a_meaningless_name_stay_unclassified() -> None:
     assert decide("value", [str(n % 90) for n in range(500)]) is None  # ages? counts? scores?
     assert decide("notes", ["blue widget shipped late"] * 100) is None
