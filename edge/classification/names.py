@@ -292,7 +292,8 @@ VOCABULARY: dict[str, Vocabulary] = {
             ajokortti, prawo jazdy""",
         likely="dl",
         weak="license number, licence number, licencia, permis, patente",
-        context=PERSON_WORDS,
+        # Whose licence, or which kind: `license_number` in `customers` or `driving_licenses`.
+        context=PERSON_WORDS | _words("driving conducir conduccion conduire guida motorist dmv"),
         against=_words("""software product app application key server os seat site business
             trade liquor"""),
     ),
@@ -742,8 +743,11 @@ NUMBERED = frozenset(
 
 @lru_cache(maxsize=16384)
 def _lemma(word: str) -> str:
-    if word in LEXICON:
-        return word
+    return word if word in LEXICON else _singular(word)
+
+
+def _singular(word: str) -> str:
+    """The known word `word` is a plural of, else `word`."""
     # English and Romance plurals; German plurals and linking letters ("kreditkarten").
     for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("en", ""), ("n", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
@@ -933,8 +937,10 @@ GENERIC_TABLE_WORDS = _words("""
 
 @lru_cache(maxsize=1024)
 def _table_words(table: str) -> tuple[str, ...]:
+    """The table name's words that say what its rows are, each in the singular: a table holds
+    `drivers` even where the plural is itself a known word (of "drivers license")."""
     words = _canonical(tokens(table))[0] if table else ()
-    return tuple(word for word in words if word not in GENERIC_TABLE_WORDS)
+    return tuple(_singular(word) for word in words if word not in GENERIC_TABLE_WORDS)
 
 
 def _decider(

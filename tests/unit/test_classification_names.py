@@ -354,7 +354,9 @@ def test_a_name_part_of_a_thing_that_is_a_person_is_a_person_name() -> None:
 # --- table context --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("table", ["customers", "hr.employees", "patients", "public.users"])
+@pytest.mark.parametrize(
+    "table", ["customers", "hr.employees", "patients", "public.users", "drivers", "fleet.Drivers"]
+)
 def test_name_in_a_table_of_people_is_a_person_name(table: str) -> None:
     evidence = name_evidence("name", table)
 
@@ -378,6 +380,27 @@ def test_name_in_a_table_of_things_is_a_negative(table: str, cue: str) -> None:
 
     assert evidence.negative == cue
     assert evidence.scores["PERSON_NAME"] <= 0.3
+
+
+@pytest.mark.parametrize(
+    ("column", "table"),
+    [
+        ("license_number", "drivers"),
+        ("licence_no", "applicants"),
+        ("license_number", "driving_licences"),
+        ("Licence Number Ohio", "dmv_records"),
+        ("numero_licencia", "licencias_de_conducir"),
+    ],
+)
+def test_a_licence_number_of_people_or_of_driving_is_a_driving_licence(
+    column: str, table: str
+) -> None:
+    assert name_evidence(column, table).scores["DRIVERS_LICENSE_NUMBER"] >= 0.6
+
+
+@pytest.mark.parametrize("table", ["software_products", "businesses", "liquor_stores"])
+def test_a_licence_number_of_things_is_no_driving_licence(table: str) -> None:
+    assert name_evidence("license_number", table).scores["DRIVERS_LICENSE_NUMBER"] < 0.6
 
 
 def test_a_name_without_context_stays_ambiguous() -> None:
