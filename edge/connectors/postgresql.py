@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors, sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from edge.connectors.base import (
     DEFAULT_SAMPLE_ROWS,
@@ -25,6 +25,7 @@ from edge.connectors.base import (
 from edge.connectors.sampling import seed_for
 from edge.connectors.servers import (
     CONNECT_TIMEOUT_SECONDS,
+    DEAD_PEER_SECONDS,
     STATEMENT_TIMEOUT_SECONDS,
     TABLES_PER_PAGE,
     Endpoint,
@@ -39,6 +40,14 @@ from edge.connectors.servers import (
 HEADROOM = 3
 _TABLE_KINDS = {"r": "table", "p": "table", "v": "view", "m": "view"}
 _SAMPLED_KINDS = frozenset({"r", "p", "m"})  # relkinds TABLESAMPLE can read
+# libpq's TCP settings for DEAD_PEER_SECONDS; a DSN that sets one of them keeps its own.
+_DEAD_PEER = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": (DEAD_PEER_SECONDS - 10) // 5,
+    "tcp_user_timeout": DEAD_PEER_SECONDS * 1000,
+}
 
 _PAGE_SQL = """
 SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text, c.reltuples::float8
@@ -81,11 +90,15 @@ ORDER BY inherited
 
 
 def connect(connection: dict[str, str]) -> PostgresConnector:
-    """An autocommit, read-only session with a statement timeout, on the DSN's database."""
+    """An autocommit, read-only session with a statement timeout, on the DSN's database, that
+    notices a vanished server (DEAD_PEER_SECONDS) instead of waiting for it forever."""
     dsn = connection.get("dsn", "")
     endpoint = _endpoint(dsn)
+    tcp = {k: v for k, v in _DEAD_PEER.items() if k not in conninfo_to_dict(dsn)}
     try:
-        session = psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True)
+        session = psycopg.connect(
+            make_conninfo(dsn, **tcp), connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True
+        )
     except psycopg.OperationalError as error:
         raise _connect_error(endpoint, error) from None
     except psycopg.Error as error:

@@ -16,6 +16,11 @@ from edge.connectors.base import (
 
 CONNECT_TIMEOUT_SECONDS = 10
 STATEMENT_TIMEOUT_SECONDS = 10
+# A server that vanishes without a word (its host down, a firewall dropping the connection) is
+# noticed by TCP within about this long: keepalive probes after 10 s of silence, 5 s apart, and
+# data the server never acknowledges given up on. A live server answers probes from its kernel,
+# however long its query runs.
+DEAD_PEER_SECONDS = 30
 # How many tables one catalog round trip describes: few round trips, flat memory.
 TABLES_PER_PAGE = 100
 

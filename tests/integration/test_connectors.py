@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -225,6 +226,33 @@ def test_postgres_lists_every_table_once_across_pages(
 
     assert sorted(t.qualified_name for t in tables) == sorted(f"public.{n}" for n in names)
     assert all(t.columns[0].name == t.qualified_name[7:] + "_id" for t in tables)
+
+
+def test_postgres_session_notices_a_vanished_server_within_half_a_minute(
+    pg_shop: str, opened: list[Connector]
+) -> None:
+    """A silently dropped connection (no FIN, no RST) is found by TCP, not waited on forever:
+    the session's socket probes after 10 s of silence and gives up on unacknowledged data."""
+    connector = connect(opened, "postgresql", dsn=pg_shop)
+    session = connector.session  # type: ignore[attr-defined]
+    probe = socket.socket(fileno=session.pgconn.socket)
+    try:
+        assert probe.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        idle = probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE)
+        interval = probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL)
+        count = probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT)
+        assert idle + interval * count <= 30
+        assert 0 < probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) <= 30_000
+    finally:
+        probe.detach()  # the socket stays the session's
+    # A DSN's own setting wins.
+    joiner = "&" if "?" in pg_shop else "?"
+    own = connect(opened, "postgresql", dsn=f"{pg_shop}{joiner}keepalives_idle=120")
+    probe = socket.socket(fileno=own.session.pgconn.socket)  # type: ignore[attr-defined]
+    try:
+        assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 120
+    finally:
+        probe.detach()
 
 
 def test_postgres_failures_say_what_to_fix(pg_shop: str) -> None:
