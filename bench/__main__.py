@@ -51,10 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         servers(Path(workdir)) as srv,
     ):
         box = machine()
+        loops = " / ".join(f"{seconds:.2f}" for seconds in box["python_speed"])
         header = (
             f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {box['nproc']} CPUs ({box['cpu']}), "
             f"{box['ram_gib']} GiB RAM, Linux {box['kernel']}, Python {box['python']} "
-            f"(10M-addition loop {box['python_speed']:.2f} s); "
+            f"(10M-addition loop, 3 times: {loops} s); "
             f"PostgreSQL {srv.postgres_version()} ({srv.postgres_kind}), "
             f"Redis ({srv.redis_kind}); {'quick' if args.quick else 'full'} sizes"
         )

@@ -173,17 +173,18 @@ def current_lags(dsn: str) -> dict[str, int]:
     return asyncio.run(read())
 
 
-def python_speed() -> float:
-    """Seconds this machine takes for a fixed pure-Python loop (10 million additions), best of
-    three: this VM's speed varies from hour to hour, and absolute figures of two runs compare
-    only beside it."""
-    best = float("inf")
+def python_speed() -> list[float]:
+    """Seconds this machine takes for a fixed pure-Python loop (10 million additions), three
+    times in a row: this VM's speed varies from hour to hour (and within a minute, when it is
+    throttled: the first loop may run at full speed and the next ones at a third of it), and
+    absolute figures of two runs compare only beside it."""
+    seconds = []
     for _ in range(3):
         began, total = time.perf_counter(), 0
         for n in range(10_000_000):
             total += n
-        best = min(best, time.perf_counter() - began)
-    return best
+        seconds.append(time.perf_counter() - began)
+    return seconds
 
 
 def machine() -> dict[str, Any]:
