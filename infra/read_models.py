@@ -295,14 +295,14 @@ class RedisSourceCache:
         return None if body is None else dict(orjson.loads(body))
 
 
+# How a view gets a connection: a pool's, or a fresh one, for the duration of a read.
+Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]]
+
+
 class PostgresDataSourceView:
     """Reads rm_data_sources (Redis first for single rows); pages by (created_at, id)."""
 
-    def __init__(
-        self,
-        connection: Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]],
-        cache: RedisSourceCache | None,
-    ) -> None:
+    def __init__(self, connection: Connect, cache: RedisSourceCache | None) -> None:
         self._connection = connection
         self._cache = cache
 
@@ -313,9 +313,7 @@ class PostgresDataSourceView:
             cached = await self._cache.get(data_source_id)
             if cached is not None and int(cached["version"]) >= min_version:
                 return cached
-        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute("SELECT * FROM rm_data_sources WHERE id = %s", (data_source_id,))
-            row = await cur.fetchone()
+        row = await _by_id(self._connection, "rm_data_sources", data_source_id)
         return None if row is None else public_source(row)
 
     async def classification_counts(self, data_source_id: UUID) -> Counts:
@@ -343,16 +341,32 @@ class PostgresDataSourceView:
             created_at, last_id = decode_cursor(cursor)
             where.append("(created_at, id) > (%s::timestamptz, %s::uuid)")
             params += [created_at, last_id]
-        sql = (
-            f"SELECT * FROM rm_data_sources WHERE {' AND '.join(where)} "  # noqa: S608 - fixed clauses
-            "ORDER BY created_at, id LIMIT %s"
+        rows = await _listed(
+            self._connection, "rm_data_sources", where, params, "created_at, id", limit
         )
-        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(sql, [*params, limit + 1])
-            rows = await cur.fetchall()
         return _page(
             rows, limit, public_source, lambda r: (r["created_at"].isoformat(), str(r["id"]))
         )
+
+
+async def _by_id(connection: Connect, table: str, row_id: UUID) -> dict[str, Any] | None:
+    """One row of a read-model table by its id."""
+    async with connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(f"SELECT * FROM {table} WHERE id = %s", (row_id,))  # noqa: S608 - ours
+        return await cur.fetchone()
+
+
+async def _listed(
+    connection: Connect, table: str, where: list[str], params: list[Any], order: str, limit: int
+) -> list[dict[str, Any]]:
+    """Up to `limit + 1` rows of a read-model table meeting every clause of `where`, in order."""
+    sql = (
+        f"SELECT * FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608 - fixed clauses
+        f"ORDER BY {order} LIMIT %s"
+    )
+    async with connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(sql, [*params, limit + 1])
+        return await cur.fetchall()
 
 
 def _page(
@@ -409,15 +423,11 @@ def public_asset(row: dict[str, Any]) -> dict[str, Any]:
 class PostgresAssetView:
     """Reads rm_assets; pages by (qualified_name, id)."""
 
-    def __init__(
-        self, connection: Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]]
-    ) -> None:
+    def __init__(self, connection: Connect) -> None:
         self._connection = connection
 
     async def get(self, asset_id: UUID) -> dict[str, Any] | None:
-        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute("SELECT * FROM rm_assets WHERE id = %s", (asset_id,))
-            row = await cur.fetchone()
+        row = await _by_id(self._connection, "rm_assets", asset_id)
         return None if row is None else public_asset(row)
 
     async def list(
@@ -446,13 +456,9 @@ class PostgresAssetView:
             name, last_id = decode_cursor(cursor)
             where.append("(qualified_name, id) > (%s, %s::uuid)")
             params += [name, last_id]
-        sql = (
-            f"SELECT * FROM rm_assets WHERE {' AND '.join(where)} "  # noqa: S608 - fixed clauses
-            "ORDER BY qualified_name, id LIMIT %s"
+        rows = await _listed(
+            self._connection, "rm_assets", where, params, "qualified_name, id", limit
         )
-        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(sql, [*params, limit + 1])
-            rows = await cur.fetchall()
         return _page(rows, limit, public_asset, lambda r: (r["qualified_name"], str(r["id"])))
 
 
@@ -479,15 +485,11 @@ def public_scan(row: dict[str, Any]) -> dict[str, Any]:
 class PostgresScanView:
     """Reads rm_scan_workflows; lists newest first, paged by (created_at, id)."""
 
-    def __init__(
-        self, connection: Callable[[], AbstractAsyncContextManager[AsyncConnection[Any]]]
-    ) -> None:
+    def __init__(self, connection: Connect) -> None:
         self._connection = connection
 
     async def get(self, workflow_id: UUID) -> dict[str, Any] | None:
-        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute("SELECT * FROM rm_scan_workflows WHERE id = %s", (workflow_id,))
-            row = await cur.fetchone()
+        row = await _by_id(self._connection, "rm_scan_workflows", workflow_id)
         return None if row is None else public_scan(row)
 
     async def list(
@@ -505,13 +507,9 @@ class PostgresScanView:
             created, last_id = decode_cursor(cursor)
             where.append("(created_at, id) < (%s::timestamptz, %s::uuid)")
             params += [created, last_id]
-        sql = (
-            f"SELECT * FROM rm_scan_workflows WHERE {' AND '.join(where)} "  # noqa: S608 - fixed
-            "ORDER BY created_at DESC, id DESC LIMIT %s"
+        rows = await _listed(
+            self._connection, "rm_scan_workflows", where, params, "created_at DESC, id DESC", limit
         )
-        async with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(sql, [*params, limit + 1])
-            rows = await cur.fetchall()
         return _page(
             rows, limit, public_scan, lambda r: (r["created_at"].isoformat(), str(r["id"]))
         )
