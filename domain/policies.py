@@ -27,6 +27,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidCommandError
 from domain.meta import EventMeta
+from domain.patterns import checked_pattern, compile_pattern
 from domain.taxonomy import CATEGORIES, PHI, PII, SENSITIVITY, SPECIAL
 
 TEXT, NUMBER, LIST = "text", "number", "list of text"
@@ -66,7 +67,6 @@ OPS: dict[str, frozenset[str]] = {
 SEVERITIES = ("low", "medium", "high", "critical")
 MAX_RULES = 200
 MAX_DEPTH = 8
-MAX_PATTERN_LENGTH = 500
 MAX_NAME_LENGTH = 100
 MAX_TITLE_LENGTH = 200
 MAX_REFERENCE_LENGTH = 500
@@ -211,7 +211,7 @@ def _validate_value(field: str, op: str, value: Any, path: str) -> Any:
             raise InvalidCommandError(path, "must be a non-empty text")
         return value
     if op == "matches":
-        return _pattern(value, path)
+        return checked_pattern(value, path)
     return _number(value, path)  # gte, lte
 
 
@@ -238,18 +238,6 @@ def _number(value: Any, path: str) -> float | int:
     # bool is an int to Python, but `true` is no number to whoever wrote the rule.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidCommandError(path, "must be a number")
-    return value
-
-
-def _pattern(value: Any, path: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidCommandError(path, "must be a non-empty regular expression")
-    if len(value) > MAX_PATTERN_LENGTH:
-        raise InvalidCommandError(path, f"must be at most {MAX_PATTERN_LENGTH} characters")
-    try:
-        re.compile(value)
-    except re.error as error:
-        raise InvalidCommandError(path, f"is not a valid regular expression: {error}") from None
     return value
 
 
@@ -385,7 +373,7 @@ def _compile_leaf(field: str, op: str, value: Any) -> Predicate:
     if op == "has_prefix":
         return lambda facts: any(text.startswith(value) for text in _texts(facts[field]))
     if op == "matches":
-        pattern = re.compile(value)
+        pattern = compile_pattern(value)
         return lambda facts: any(pattern.fullmatch(text) for text in _texts(facts[field]))
     if op == "exists":
         return lambda facts: _present(facts[field])

@@ -8,7 +8,6 @@ draft as the next version, which every later scan uses and records.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -16,10 +15,10 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
+from domain.patterns import checked_pattern
 from domain.taxonomy import CATEGORIES
 
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
-MAX_PATTERN_LENGTH = 500
 
 
 def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
@@ -31,16 +30,8 @@ def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if not name_pattern and not value_pattern:
         raise InvalidCommandError("rule", "needs a name_pattern, a value_pattern or both")
     for field, pattern in (("name_pattern", name_pattern), ("value_pattern", value_pattern)):
-        if pattern is None:
-            continue
-        if len(pattern) > MAX_PATTERN_LENGTH:
-            raise InvalidCommandError(field, f"must be at most {MAX_PATTERN_LENGTH} characters")
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise InvalidCommandError(
-                field, f"is not a valid regular expression: {error}"
-            ) from None
+        if pattern is not None:
+            checked_pattern(pattern, field)
     validator = rule.get("validator")
     if validator is not None and validator not in VALIDATORS:
         raise InvalidCommandError("validator", f"must be one of {', '.join(sorted(VALIDATORS))}")
