@@ -135,7 +135,7 @@ def environment(name: str, srv: Servers) -> Iterator[BenchSystem]:
         create_schema(dsn)
         open_event_store(dsn, AesGcmSecretBox(SEALING_KEY)).close()
         prefix = f"dwbench:{name}:{uuid.uuid4().hex[:8]}"
-        stack.callback(_delete_prefix, srv.redis_url, prefix)
+        stack.callback(delete_prefix, srv.redis_url, prefix)
         broker = EmbeddedKafka(tmp / "kafka")
         broker.start()
         stack.callback(broker.stop)
@@ -153,7 +153,7 @@ def _keep_logs(source: Path, target: Path) -> None:
         shutil.copy(log_file, target / log_file.name)
 
 
-def _delete_prefix(redis_url: str, prefix: str) -> None:
+def delete_prefix(redis_url: str, prefix: str) -> None:
     client = redis.Redis.from_url(redis_url)
     try:
         keys = list(client.scan_iter(f"{prefix}:*", count=1000))

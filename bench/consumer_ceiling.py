@@ -56,15 +56,20 @@ def faust_noop(bootstrap: str, partitions: int, count: int, data_dir: Path, raw:
     faust.Worker(app, loglevel="WARNING", quiet=True).execute_from_commandline()
 
 
-async def raw_rate(bootstrap: str, count: int) -> float:
-    """Messages/s of a bare aiokafka consumer reading the same topics from the start."""
-    consumer = aiokafka.AIOKafkaConsumer(
+def bare_consumer(bootstrap: str) -> aiokafka.AIOKafkaConsumer:
+    """An aiokafka consumer of the public topics from their start, in a group of its own."""
+    return aiokafka.AIOKafkaConsumer(
         *PUBLIC_TOPICS,
         bootstrap_servers=bootstrap,
         group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         fetch_max_wait_ms=50,
     )
+
+
+async def raw_rate(bootstrap: str, count: int) -> float:
+    """Messages/s of a bare aiokafka consumer reading the same topics from the start."""
+    consumer = bare_consumer(bootstrap)
     await consumer.start()
     try:
         read, first = 0, 0.0

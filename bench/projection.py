@@ -4,11 +4,17 @@ Per run (fresh database and broker): fill the event store with registrations fro
 start the relay and wait until it has published everything, then start the worker and time from
 the first applied batch (so the consumer-group join is excluded) until every projection is caught
 up. The events counted are the public ones, i.e. the messages that went through Kafka.
+
+Two references follow on the same topics: the worker's Faust agent doing nothing (what Faust alone
+costs), and the worker's own apply fed by a bare aiokafka consumer after the read models are
+emptied (what the projection costs without Faust); the read model is checked complete again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +24,7 @@ from typing import Any
 
 import orjson
 import psycopg
+import uvloop
 
 from bench.common import (
     SEALING_KEY,
@@ -25,21 +32,24 @@ from bench.common import (
     Result,
     Row,
     cpu_seconds,
+    delete_prefix,
     environment,
     load_average,
     median,
     progress,
     timed_in_threads,
 )
-from bench.consumer_ceiling import RESULT_FILE
+from bench.consumer_ceiling import RESULT_FILE, bare_consumer
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource
 from domain.meta import EventMeta
+from infra.event_log import EventLog
 from infra.lag import lags
 from infra.postgres import EVENTS_TABLE, create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
 from infra.stores import open_event_store
+from streams.projector import BATCH_SIZE, Projector, redis_cache
 from tests.support import Servers
 
 NAME = "projection"
@@ -65,6 +75,20 @@ class Ceiling:
 
 
 @dataclass(frozen=True)
+class BareApply:
+    """The worker's own batch apply (`Projector.apply`) fed by a bare aiokafka consumer in
+    batches of the worker's size: what the projection does without Faust in between."""
+
+    events: int
+    seconds: float
+    cpu_seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
 class RunFigures:
     commands: int
     fill_seconds: float
@@ -74,6 +98,7 @@ class RunFigures:
     window_seconds: float
     worker_cpu_seconds: float
     ceiling: Ceiling
+    bare: BareApply
 
     @property
     def rate(self) -> float:
@@ -195,8 +220,10 @@ def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
         _check(system, commands)
         system.components["worker"].stop()
         ceiling = consumer_ceiling(system, commands)
+        bare = bare_apply(system, commands)
+        _check(system, commands)
         figures = RunFigures(
-            commands, fill_seconds, relay_rate, join, applied, seconds, cpu, ceiling
+            commands, fill_seconds, relay_rate, join, applied, seconds, cpu, ceiling, bare
         )
         progress(
             NAME,
@@ -204,7 +231,8 @@ def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
             f"{seconds:.2f} s = {figures.rate:.0f} events/s, using {cpu / seconds:.2f} CPU cores; "
             f"its consumer alone, doing nothing: {ceiling.rate:.0f} events/s "
             f"({ceiling.cpu_seconds / ceiling.seconds:.2f} cores); "
-            f"bare aiokafka {ceiling.raw_rate:.0f} messages/s",
+            f"bare aiokafka {ceiling.raw_rate:.0f} messages/s; the worker's apply fed by bare "
+            f"aiokafka {bare.rate:.0f} events/s ({bare.cpu_seconds / bare.seconds:.2f} cores)",
         )
         return figures
 
@@ -234,6 +262,50 @@ def consumer_ceiling(system: BenchSystem, count: int) -> Ceiling:
     return Ceiling(**orjson.loads(result.read_bytes()))
 
 
+def bare_apply(system: BenchSystem, commands: int) -> BareApply:
+    """Empty the read models (rows, positions, Redis keys) and build them again from the same
+    topics with the worker's Projector, fed by a bare aiokafka consumer; timed as the worker is
+    (first batch applied -> no projection lag), with this process's CPU."""
+    with psycopg.connect(system.dsn, autocommit=True) as conn:
+        conn.execute("TRUNCATE rm_data_sources, rm_audit_events, projection_positions")
+    delete_prefix(system.redis_url, system.redis_prefix)
+    store = open_event_store(system.dsn, AesGcmSecretBox(SEALING_KEY))
+    projector = Projector(
+        system.dsn, redis_cache(system.redis_url, system.redis_prefix), EventLog(store, system.dsn)
+    )
+    try:
+        # uvloop, as the worker runs
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(_bare_apply(system, projector, commands))
+    finally:
+        store.close()
+
+
+async def _bare_apply(system: BenchSystem, projector: Projector, commands: int) -> BareApply:
+    consumer = bare_consumer(system.bootstrap)
+    await consumer.start()
+
+    async def consume() -> None:
+        while True:
+            fetched = await consumer.getmany(timeout_ms=500, max_records=BATCH_SIZE)
+            items = [(r.topic, r.partition, r.value) for rs in fetched.values() for r in rs]
+            if items:
+                await projector.apply(items)
+
+    task = asyncio.create_task(consume())
+    try:
+        started = time.perf_counter()
+        _, applied, seconds, cpu = await _time_worker(
+            system.dsn, commands, started, os.getpid(), timeout=900
+        )
+        return BareApply(applied, seconds, cpu)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await consumer.stop()
+
+
 def run(srv: Servers, quick: bool) -> Result:
     commands = 10_000 if quick else 60_000
     repeats = 1 if quick else 3
@@ -261,6 +333,12 @@ def run(srv: Servers, quick: bool) -> Result:
             f"{median([r.ceiling.rate for r in runs]):,.0f} "
             f"({', '.join(f'{r.ceiling.rate:.0f}' for r in runs)}), using "
             f"{median([r.ceiling.cpu_seconds / r.ceiling.seconds for r in runs]):.2f} cores",
+        ),
+        Row(
+            "the worker's apply (Projector.apply) fed by a bare aiokafka consumer, no Faust",
+            f"{median([r.bare.rate for r in runs]):,.0f} events/s "
+            f"({', '.join(f'{r.bare.rate:.0f}' for r in runs)}), using "
+            f"{median([r.bare.cpu_seconds / r.bare.seconds for r in runs]):.2f} cores",
         ),
         Row(
             "a bare aiokafka consumer on the same topics (for reference)",
