@@ -25,7 +25,7 @@ import orjson
 import uvloop
 
 from infra.kafka import PUBLIC_TOPICS
-from streams.projector import BATCH_SIZE, batches, worker_app
+from streams.projector import BATCH_SIZE, apply_in_batches, worker_app
 
 RESULT_FILE = "ceiling.json"
 
@@ -37,21 +37,23 @@ def faust_noop(bootstrap: str, partitions: int, count: int, data_dir: Path, raw:
     topic = app.topic(*PUBLIC_TOPICS, value_serializer="raw", partitions=partitions)
     seen = {"events": 0, "first": 0.0, "cpu": 0.0}
 
+    async def tally(events: list[Any]) -> None:
+        if not seen["events"]:
+            seen["first"], seen["cpu"] = time.perf_counter(), time.process_time()
+        seen["events"] += len(events)
+        if seen["events"] >= count:
+            figures = {
+                "events": seen["events"],
+                "seconds": time.perf_counter() - seen["first"],
+                "cpu_seconds": time.process_time() - seen["cpu"],
+                "raw_rate": raw,
+            }
+            (data_dir / RESULT_FILE).write_bytes(orjson.dumps(figures))
+            os._exit(0)  # the figures are out; a Faust shutdown adds nothing to them
+
     @app.agent(topic, concurrency=1)
     async def count_only(stream: Any) -> None:
-        async for events in batches(stream):
-            if not seen["events"]:
-                seen["first"], seen["cpu"] = time.perf_counter(), time.process_time()
-            seen["events"] += len(events)
-            if seen["events"] >= count:
-                figures = {
-                    "events": seen["events"],
-                    "seconds": time.perf_counter() - seen["first"],
-                    "cpu_seconds": time.process_time() - seen["cpu"],
-                    "raw_rate": raw,
-                }
-                (data_dir / RESULT_FILE).write_bytes(orjson.dumps(figures))
-                os._exit(0)  # the figures are out; a Faust shutdown adds nothing to them
+        await apply_in_batches(stream, tally)
 
     faust.Worker(app, loglevel="WARNING", quiet=True).execute_from_commandline()
 

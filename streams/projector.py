@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -140,10 +142,73 @@ def worker_app(app_id: str, bootstrap: str, partitions: int, data_dir: Path) -> 
     )
 
 
-def batches(stream: Any) -> Any:
-    """The projection agent's view of its stream: up to BATCH_SIZE events, at most BATCH_WINDOW
-    apart."""
-    return stream.take_events(BATCH_SIZE, within=BATCH_WINDOW)
+async def apply_in_batches(stream: Any, apply: Callable[[list[Any]], Awaitable[None]]) -> None:
+    """Hand `apply` the stream's events in order, up to BATCH_SIZE at a time, and ack a batch's
+    events (so Faust may commit their offsets) only once `apply` has returned for it.
+
+    Faust's `take_events` stops reading while the agent works on a batch, so reading and applying
+    take turns. Here a reader task goes on reading, up to one batch ahead, while the previous
+    batch is applied. A batch is what was read until it is full or BATCH_WINDOW after its first
+    event, whichever comes first: under load, it is full when the previous one is done.
+    """
+    loop = asyncio.get_running_loop()
+    manual = stream.noack()
+    pending: list[Any] = []
+    opened = [0.0]  # when the first event of the batch being read arrived
+    readable = asyncio.Event()  # something is pending
+    full = asyncio.Event()  # a whole batch is pending; the reader waits for room
+    room = asyncio.Event()
+    room.set()
+
+    async def read() -> None:
+        async for event in manual.events():
+            if not pending:
+                opened[0] = loop.time()
+            pending.append(event)
+            readable.set()
+            if len(pending) >= BATCH_SIZE:
+                full.set()
+                room.clear()
+                await room.wait()
+
+    reader = asyncio.create_task(read())
+    try:
+        while True:
+            if not pending:
+                await _first(reader, readable.wait())
+                if not pending:  # the stream ended: re-raise the reader's error, if any
+                    reader.result()
+                    return
+            linger = opened[0] + BATCH_WINDOW - loop.time()
+            if not full.is_set() and linger > 0:
+                await _first(reader, full.wait(), timeout=linger)
+            batch = pending[:BATCH_SIZE]
+            del pending[:BATCH_SIZE]
+            opened[0] = loop.time()
+            if not pending:
+                readable.clear()
+            if len(pending) < BATCH_SIZE:
+                full.clear()
+                room.set()
+            await apply(batch)
+            for event in batch:
+                await manual.ack(event)
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+
+async def _first(
+    task: asyncio.Task[None], *waits: Awaitable[Any], timeout: float | None = None
+) -> None:
+    """Until `task` ends or one of `waits` completes (or `timeout` passes)."""
+    others = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait([task, *others], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for other in others:
+            other.cancel()
 
 
 def create_faust_app(
@@ -160,10 +225,12 @@ def create_faust_app(
     app = worker_app("datawave-projections", bootstrap, partitions, data_dir)
     topic = app.topic(*PUBLIC_TOPICS, value_serializer="raw", partitions=partitions)
 
+    async def apply(events: list[Any]) -> None:
+        await projector.apply([(e.message.topic, e.message.partition, e.value) for e in events])
+
     @app.agent(topic, concurrency=1)
     async def project(stream: Any) -> None:
-        async for events in batches(stream):
-            await projector.apply([(e.message.topic, e.message.partition, e.value) for e in events])
+        await apply_in_batches(stream, apply)
 
     scans = app.topic(SCANS_TOPIC, value_serializer="raw", partitions=partitions)
 
