@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import tempfile
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         progress("bench", header)
         for name in names:
             progress(name, f"starting (load average {load_average()})")
+            # This process is also the load generator and the clock of the latency measurements:
+            # what earlier measurements left on its heap is frozen, so that the collector's full
+            # passes over it do not pause a later phase (BENCHMARKS.md, e2e_lag).
+            gc.collect()
+            gc.freeze()
             try:
                 result = MEASUREMENTS[name](srv, args.quick)
                 result.notes.append(f"load average after: {load_average()}")
