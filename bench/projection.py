@@ -61,31 +61,27 @@ META: EventMeta = {"actor": "bench", "correlation_id": "bench", "causation_id": 
 
 
 @dataclass(frozen=True)
-class Ceiling:
-    """The worker's consumer alone (a no-op Faust agent) and a bare aiokafka consumer."""
+class Timed:
+    """Events handled in a timed window, and the CPU seconds the process used meanwhile."""
 
     events: int
     seconds: float
     cpu_seconds: float
-    raw_rate: float
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cores(self) -> float:
+        return self.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
 
 
 @dataclass(frozen=True)
-class BareApply:
-    """The worker's own batch apply (`Projector.apply`) fed by a bare aiokafka consumer in
-    batches of the worker's size: what the projection does without Faust in between."""
+class Ceiling(Timed):
+    """The worker's consumer alone (a no-op Faust agent), and a bare aiokafka consumer's rate."""
 
-    events: int
-    seconds: float
-    cpu_seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds if self.seconds > 0 else 0.0
+    raw_rate: float
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ class RunFigures:
     window_seconds: float
     worker_cpu_seconds: float
     ceiling: Ceiling
-    bare: BareApply
+    bare: Timed  # the worker's own apply (Projector.apply) fed by a bare aiokafka consumer
 
     @property
     def rate(self) -> float:
@@ -230,9 +226,9 @@ def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
             f"{label}: worker joined in {join:.1f} s, then applied {applied} events in "
             f"{seconds:.2f} s = {figures.rate:.0f} events/s, using {cpu / seconds:.2f} CPU cores; "
             f"its consumer alone, doing nothing: {ceiling.rate:.0f} events/s "
-            f"({ceiling.cpu_seconds / ceiling.seconds:.2f} cores); "
+            f"({ceiling.cores:.2f} cores); "
             f"bare aiokafka {ceiling.raw_rate:.0f} messages/s; the worker's apply fed by bare "
-            f"aiokafka {bare.rate:.0f} events/s ({bare.cpu_seconds / bare.seconds:.2f} cores)",
+            f"aiokafka {bare.rate:.0f} events/s ({bare.cores:.2f} cores)",
         )
         return figures
 
@@ -262,7 +258,7 @@ def consumer_ceiling(system: BenchSystem, count: int) -> Ceiling:
     return Ceiling(**orjson.loads(result.read_bytes()))
 
 
-def bare_apply(system: BenchSystem, commands: int) -> BareApply:
+def bare_apply(system: BenchSystem, commands: int) -> Timed:
     """Empty the read models (rows, positions, Redis keys) and build them again from the same
     topics with the worker's Projector, fed by a bare aiokafka consumer; timed as the worker is
     (first batch applied -> no projection lag), with this process's CPU."""
@@ -281,7 +277,7 @@ def bare_apply(system: BenchSystem, commands: int) -> BareApply:
         store.close()
 
 
-async def _bare_apply(system: BenchSystem, projector: Projector, commands: int) -> BareApply:
+async def _bare_apply(system: BenchSystem, projector: Projector, commands: int) -> Timed:
     consumer = bare_consumer(system.bootstrap)
     await consumer.start()
 
@@ -298,12 +294,22 @@ async def _bare_apply(system: BenchSystem, projector: Projector, commands: int) 
         _, applied, seconds, cpu = await _time_worker(
             system.dsn, commands, started, os.getpid(), timeout=900
         )
-        return BareApply(applied, seconds, cpu)
+        return Timed(applied, seconds, cpu)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await consumer.stop()
+
+
+def _timed_row(metric: str, runs: list[Timed]) -> Row:
+    """The median rate (each run's in parentheses) and the median cores used."""
+    return Row(
+        metric,
+        f"{median([t.rate for t in runs]):,.0f} events/s "
+        f"({', '.join(f'{t.rate:.0f}' for t in runs)}), using "
+        f"{median([t.cores for t in runs]):.2f} cores",
+    )
 
 
 def run(srv: Servers, quick: bool) -> Result:
@@ -328,17 +334,13 @@ def run(srv: Servers, quick: bool) -> Result:
             "worker process CPU during the window (cores)",
             f"{median([r.worker_cpu_seconds / r.window_seconds for r in runs]):.2f}",
         ),
-        Row(
-            "the worker's consumer alone: its Faust agent doing nothing, events/s",
-            f"{median([r.ceiling.rate for r in runs]):,.0f} "
-            f"({', '.join(f'{r.ceiling.rate:.0f}' for r in runs)}), using "
-            f"{median([r.ceiling.cpu_seconds / r.ceiling.seconds for r in runs]):.2f} cores",
+        _timed_row(
+            "the worker's consumer alone: its Faust agent doing nothing",
+            [r.ceiling for r in runs],
         ),
-        Row(
+        _timed_row(
             "the worker's apply (Projector.apply) fed by a bare aiokafka consumer, no Faust",
-            f"{median([r.bare.rate for r in runs]):,.0f} events/s "
-            f"({', '.join(f'{r.bare.rate:.0f}' for r in runs)}), using "
-            f"{median([r.bare.cpu_seconds / r.bare.seconds for r in runs]):.2f} cores",
+            [r.bare for r in runs],
         ),
         Row(
             "a bare aiokafka consumer on the same topics (for reference)",

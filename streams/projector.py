@@ -154,16 +154,17 @@ async def apply_in_batches(stream: Any, apply: Callable[[list[Any]], Awaitable[N
     loop = asyncio.get_running_loop()
     manual = stream.noack()
     pending: list[Any] = []
-    opened = [0.0]  # when the first event of the batch being read arrived
+    opened = 0.0  # when the first event of the batch being read arrived
     readable = asyncio.Event()  # something is pending
     full = asyncio.Event()  # a whole batch is pending; the reader waits for room
     room = asyncio.Event()
     room.set()
 
     async def read() -> None:
+        nonlocal opened
         async for event in manual.events():
             if not pending:
-                opened[0] = loop.time()
+                opened = loop.time()
             pending.append(event)
             readable.set()
             if len(pending) >= BATCH_SIZE:
@@ -179,12 +180,12 @@ async def apply_in_batches(stream: Any, apply: Callable[[list[Any]], Awaitable[N
                 if not pending:  # the stream ended: re-raise the reader's error, if any
                     reader.result()
                     return
-            linger = opened[0] + BATCH_WINDOW - loop.time()
+            linger = opened + BATCH_WINDOW - loop.time()
             if not full.is_set() and linger > 0:
                 await _first(reader, full.wait(), timeout=linger)
             batch = pending[:BATCH_SIZE]
             del pending[:BATCH_SIZE]
-            opened[0] = loop.time()
+            opened = loop.time()
             if not pending:
                 readable.clear()
             if len(pending) < BATCH_SIZE:
