@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.auth import TokenVerifier
 from api.routes import assets, audit, compliance, data_sources, health, rule_sets, scans
 from infra.bootstrap import Container
 from infra.metrics import HTTP_LATENCY
@@ -39,6 +40,8 @@ def create_app(container: Container) -> FastAPI:
 
     app = FastAPI(title="DataWave", version="0.1.0", openapi_url="/openapi.json", lifespan=lifespan)
     app.state.container = container
+    # The key is read once: when it is kept in the data folder, not a file read per request.
+    app.state.tokens = TokenVerifier(container.settings.jwt_key())
     problems.install(app)
     for module in (health, data_sources, assets, rule_sets, scans, compliance, audit):
         app.include_router(module.router)

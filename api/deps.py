@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import Depends, Header, Request
 
-from api.auth import Permission, Principal, authenticate
+from api.auth import Permission, Principal, TokenVerifier
 from domain.meta import EventMeta
 from infra.bootstrap import Container
 
@@ -21,9 +21,10 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 async def get_principal(
-    container: ContainerDep, authorization: Annotated[str | None, Header()] = None
+    request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
-    principal = authenticate(container.settings.jwt_key(), authorization)
+    tokens: TokenVerifier = request.app.state.tokens
+    principal = tokens.principal(authorization)
     structlog.contextvars.bind_contextvars(principal=principal.subject)
     return principal
 

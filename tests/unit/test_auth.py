@@ -11,11 +11,16 @@ from api.auth import (
     AuthenticationError,
     Permission,
     PermissionDeniedError,
-    authenticate,
+    Principal,
+    TokenVerifier,
     issue_token,
 )
 
 SECRET = "unit-secret-of-at-least-thirty-two-bytes"
+
+
+def authenticate(secret: str, header: str | None) -> Principal:
+    return TokenVerifier(secret).principal(header)
 
 
 def test_a_minted_token_authenticates_with_its_roles() -> None:
@@ -53,6 +58,29 @@ def test_expired_and_foreign_tokens_are_refused() -> None:
     )
     with pytest.raises(AuthenticationError):
         authenticate(SECRET, f"Bearer {no_exp}")
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    now = [time.time()]
+    verifier = TokenVerifier(SECRET, clock=lambda: now[0])
+    token = issue_token(SECRET, "ann", ["admin"], 60)
+    expires = int(jwt.decode(token, options={"verify_signature": False})["exp"])
+    assert verifier.principal(f"Bearer {token}").subject == "ann"  # verified, and remembered
+    now[0] = expires - 0.5
+    assert verifier.principal(f"Bearer {token}").subject == "ann"
+    now[0] = expires
+    with pytest.raises(AuthenticationError, match="expired"):
+        verifier.principal(f"Bearer {token}")
+
+
+def test_a_refused_token_is_checked_again_not_remembered() -> None:
+    verifier = TokenVerifier(SECRET)
+    forged = issue_token("another-install-secret-32-bytes-long", "mallory", ["admin"], 60)
+    for _ in range(3):
+        with pytest.raises(AuthenticationError, match="not signed by this install"):
+            verifier.principal(f"Bearer {forged}")
+    valid = issue_token(SECRET, "ann", ["analyst"], 60)
+    assert verifier.principal(f"Bearer {valid}").roles == {"analyst"}
 
 
 @pytest.mark.parametrize(
