@@ -9,6 +9,7 @@ unclassified. Every decision records the rule set's version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,38 +27,80 @@ log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
+class CustomRule:
+    """One published rule, its patterns compiled once for every column of a scan."""
+
+    infotype: str
+    confidence: float
+    name_pattern: Any = None  # compiled, case-insensitive; None: any name
+    value_pattern: Any = None  # compiled; None: the name alone decides
+    validator: Callable[[str], bool] | None = None
+    min_share: float = 1.0  # of the sampled values that must match; only with a value pattern
+
+    @classmethod
+    def of(cls, rule: dict[str, Any]) -> CustomRule:
+        """From a stored rule; PatternError if RE2 refuses one of its patterns."""
+        name, value = rule.get("name_pattern"), rule.get("value_pattern")
+        return cls(
+            infotype=rule["infotype"],
+            confidence=float(rule["confidence"]),
+            name_pattern=compile_pattern(name, ignore_case=True) if name else None,
+            value_pattern=compile_pattern(value) if value else None,
+            validator=NAMED_VALIDATORS.get(rule.get("validator") or ""),
+            min_share=float(rule["min_share"]) if value else 1.0,
+        )
+
+    def fires(self, column: Column) -> bool:
+        if self.name_pattern is not None and not self.name_pattern.search(column.name):
+            return False
+        if self.value_pattern is None:
+            return True
+        values = [v.strip() for v in column.values[:SAMPLED_VALUES] if v.strip()]
+        if not values:
+            return False
+        check = self.validator
+        matched = sum(
+            1 for v in values if self.value_pattern.fullmatch(v) and (check is None or check(v))
+        )
+        return matched / len(values) >= self.min_share
+
+
+@dataclass(frozen=True)
 class CustomRules:
     version: str | None  # `<rule set>-v<n>`; None: nothing published, the built-in rules alone
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rules: dict[str, CustomRule] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rule_set: dict[str, Any] | None) -> CustomRules:
-        """From a discovery job's `rule_set` ({"version", "rules"}), if it carries one."""
+        """From a discovery job's `rule_set` ({"version", "rules"}), if it carries one.
+
+        Rule sets are checked when written, so only a rule stored before patterns ran on RE2
+        can fail to compile here: it is left out, with a warning, and the others still apply.
+        """
         if not rule_set:
             return cls(None)
         version = rule_set.get("version")
-        return cls(
-            version,
-            {
-                rule_id: rule
-                for rule_id, rule in (rule_set.get("rules") or {}).items()
-                if _runnable(version, rule_id, rule)
-            },
-        )
+        rules = {}
+        for rule_id, stored in (rule_set.get("rules") or {}).items():
+            try:
+                rules[rule_id] = CustomRule.of(stored)
+            except PatternError as error:
+                log.warning(
+                    "custom_rule_left_out", rule_set=version, rule_id=rule_id, reason=str(error)
+                )
+        return cls(version, rules)
 
     def apply(self, column: Column, decision: Classification) -> Classification:
         label = self.version or RULE_SET
         fired = [
-            (rule["confidence"], rule_id)
-            for rule_id, rule in self.rules.items()
-            if _fires(rule, column)
+            (rule.confidence, rule_id) for rule_id, rule in self.rules.items() if rule.fires(column)
         ]
         if not fired:
             return replace(decision, rule_set=label)
         confidence, rule_id = max(fired)
         if decision.infotype is not None and decision.confidence > confidence:
             return replace(decision, rule_set=label)
-        infotype = self.rules[rule_id]["infotype"]
+        infotype = self.rules[rule_id].infotype
         return Classification(
             infotype,
             CATEGORIES[infotype],
@@ -67,31 +110,3 @@ class CustomRules:
             decision.model,
             label,
         )
-
-
-def _runnable(version: str | None, rule_id: str, rule: dict[str, Any]) -> bool:
-    """Whether RE2 compiles the rule's patterns. Rule sets are checked when written, so only a
-    rule stored before patterns ran on RE2 can fail here: it is left out, with a warning."""
-    try:
-        for pattern in (rule.get("name_pattern"), rule.get("value_pattern")):
-            if pattern:
-                compile_pattern(pattern)
-    except PatternError as error:
-        log.warning("custom_rule_left_out", rule_set=version, rule_id=rule_id, reason=str(error))
-        return False
-    return True
-
-
-def _fires(rule: dict[str, Any], column: Column) -> bool:
-    name_pattern, value_pattern = rule.get("name_pattern"), rule.get("value_pattern")
-    if name_pattern and not compile_pattern(name_pattern, ignore_case=True).search(column.name):
-        return False
-    if not value_pattern:
-        return True
-    values = [v.strip() for v in column.values[:SAMPLED_VALUES] if v.strip()]
-    if not values:
-        return False
-    pattern = compile_pattern(value_pattern)
-    check = NAMED_VALIDATORS.get(rule.get("validator") or "")
-    matched = sum(1 for v in values if pattern.fullmatch(v) and (check is None or check(v)))
-    return matched / len(values) >= float(rule["min_share"])
