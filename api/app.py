@@ -38,7 +38,16 @@ def create_app(container: Container) -> FastAPI:
         yield
         await container.close()
 
-    app = FastAPI(title="DataWave", version="0.1.0", openapi_url="/openapi.json", lifespan=lifespan)
+    app = FastAPI(
+        title="DataWave",
+        version="0.1.0",
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+        # Metrics are Prometheus's (/metrics). FastAPI's OpenTelemetry hooks would look up the
+        # global providers on every request (~2.5% of a request's CPU), and their "logs" record
+        # validation failures with the offending input, which can be a DSN with its password.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.container = container
     # The key is read once: when it is kept in the data folder, not a file read per request.
     app.state.tokens = TokenVerifier(container.settings.jwt_key())

@@ -12,13 +12,12 @@ reference.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 import uuid
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 
 from api.auth import issue_token
 from bench.common import (
@@ -43,8 +42,9 @@ POLL = 0.005
 VISIBLE_TIMEOUT = 30.0
 TARGET_P99_MS = 250.0
 PATH = "/api/v1/data-sources"
-CLIENTS = 50
-CLIENT_CONNECTIONS = 20
+# The load generator shares the machine's cores with the system it measures, so it is aiohttp:
+# about an eighth of httpx's CPU per request here (BENCHMARKS.md).
+CONNECTIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -73,40 +73,42 @@ def register_body(run: str, n: int) -> dict[str, object]:
     }
 
 
-async def command_and_watch(client: httpx.AsyncClient, body: dict[str, object]) -> Outcome:
+async def command_and_watch(session: aiohttp.ClientSession, body: dict[str, object]) -> Outcome:
     sent = time.perf_counter()
     try:
-        response = await client.post(PATH, json=body)
-    except httpx.HTTPError as error:
+        async with session.post(PATH, json=body) as response:
+            status, created = response.status, await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError) as error:
         failed = f"POST {type(error).__name__}"
         return Outcome(time.perf_counter() - sent, math.inf, 0, error=failed)
     accepted = time.perf_counter()
-    if response.status_code != 201:
-        return Outcome(accepted - sent, math.inf, 0, error=f"POST {response.status_code}")
-    url = f"{PATH}/{response.json()['id']}"
-    token = {"consistency_token": response.json()["consistency_token"]}
+    if status != 201:
+        return Outcome(accepted - sent, math.inf, 0, error=f"POST {status}")
+    url = f"{PATH}/{created['id']}"
+    token = {"consistency_token": created["consistency_token"]}
     polls = failed_polls = 0
     while time.perf_counter() - accepted < VISIBLE_TIMEOUT:
         polls += 1
         try:
-            got = await client.get(url, params=token)
-        except httpx.TransportError:
+            async with session.get(url, params=token) as got:
+                await got.read()
+                status = got.status
+        except (aiohttp.ClientError, TimeoutError):
             # e.g. a kept-alive connection the server closed as we reused it: poll again
             failed_polls += 1
             await asyncio.sleep(POLL)
             continue
-        if got.status_code == 200:
+        if status == 200:
             return Outcome(accepted - sent, time.perf_counter() - accepted, polls, failed_polls)
-        if got.status_code >= 500:
+        if status >= 500:
             failed_polls += 1
-        elif got.status_code != 404:
-            status = f"GET {got.status_code}"
-            return Outcome(accepted - sent, math.inf, polls, failed_polls, status)
+        elif status != 404:
+            return Outcome(accepted - sent, math.inf, polls, failed_polls, f"GET {status}")
         await asyncio.sleep(POLL)
     return Outcome(accepted - sent, math.inf, polls, failed_polls, "not visible in time")
 
 
-async def steady(clients: list[httpx.AsyncClient], rate: int, seconds: float) -> Phase:
+async def steady(session: aiohttp.ClientSession, rate: int, seconds: float) -> Phase:
     """Start one command every 1/rate s (not waiting for earlier ones), then wait for all."""
     run = uuid.uuid4().hex[:8]
     total = round(rate * seconds)
@@ -119,8 +121,7 @@ async def steady(clients: list[httpx.AsyncClient], rate: int, seconds: float) ->
             await asyncio.sleep(delay)
         elif delay < -0.01:
             late += 1
-        client = clients[n % len(clients)]
-        tasks.append(asyncio.create_task(command_and_watch(client, register_body(run, n))))
+        tasks.append(asyncio.create_task(command_and_watch(session, register_body(run, n))))
     send_seconds = time.perf_counter() - start
     return Phase(list(await asyncio.gather(*tasks)), send_seconds, late)
 
@@ -130,24 +131,18 @@ async def measure(
 ) -> list[tuple[int, Phase, CpuMeter]]:
     """Warm up, then one phase at each rate of RATES; each phase waits for all its commands."""
     token = issue_token(JWT_SECRET, "bench", ["admin"], 3600)
-    async with contextlib.AsyncExitStack() as stack:
-        # Many small pools: httpcore scans every connection of a pool on each request, so one
-        # pool of hundreds of connections would make the load generator the bottleneck.
-        clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(
-                    base_url=system.api_url,
-                    headers={"Authorization": f"Bearer {token}"},
-                    limits=httpx.Limits(max_connections=CLIENT_CONNECTIONS),
-                    timeout=60.0,
-                )
-            )
-            for _ in range(CLIENTS)
-        ]
+    async with aiohttp.ClientSession(
+        base_url=system.api_url,
+        headers={"Authorization": f"Bearer {token}"},
+        # Idle connections are closed before uvicorn closes them (after 5 s), never reused
+        # as the server shuts them.
+        connector=aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=2.0),
+        timeout=aiohttp.ClientTimeout(total=60.0),
+    ) as session:
         began = time.perf_counter()
-        first = await command_and_watch(clients[0], register_body("first", 0))
+        first = await command_and_watch(session, register_body("first", 0))
         while first.error == "not visible in time" and time.perf_counter() - began < 180:
-            first = await command_and_watch(clients[0], register_body(uuid.uuid4().hex[:8], 0))
+            first = await command_and_watch(session, register_body(uuid.uuid4().hex[:8], 0))
         if first.error is not None:
             raise RuntimeError(f"the first command never became visible: {first.error}")
         progress(
@@ -155,13 +150,13 @@ async def measure(
             f"worker consuming ({time.perf_counter() - began:.1f} s); "
             f"warm-up {warmup:g} s at {RATE}/s",
         )
-        await steady(clients, RATE, warmup)
+        await steady(session, RATE, warmup)
         phases = []
         for rate in RATES:
             progress(NAME, f"measuring {seconds:g} s at {rate}/s (load {load_average()})")
             meter = CpuMeter(api_pid)
             meter.start()
-            phase = await steady(clients, rate, seconds)
+            phase = await steady(session, rate, seconds)
             meter.stop()
             phases.append((rate, phase, meter))
             lags_ms = [o.lag_seconds * 1000 for o in phase.outcomes]
@@ -234,6 +229,7 @@ def run(srv: Servers, quick: bool) -> Result:
     result.notes.append(
         f"{seconds:g} s per rate after a {warmup:g} s warm-up at {RATE}/s; the target applies "
         f"at {RATE}/s, the lower rate is for reference; API, relay and worker as subprocesses; "
+        f"one aiohttp session (up to {CONNECTIONS} connections) in the benchmark's process; "
         "each write read back with its consistency token (the API answers once the read model has "
         "it); lag = arrival of the 200 minus arrival of the POST's 201; commands never visible "
         "would count as infinite lag in the percentiles"

@@ -1,6 +1,6 @@
 """http: the command and query API over HTTP with concurrent clients: throughput and latency.
 
-Phase 1, with only the API running: each of 32 clients (its own httpx.AsyncClient, one kept-alive
+Phase 1, with only the API running: each of 32 clients (its own aiohttp session, one kept-alive
 connection) POSTs registrations back to back for a fixed time. Phase 2: the relay and worker are
 started and caught up, so every source is in the read model; the clients then GET random ones of
 the sources registered in phase 1 for the same time.
@@ -14,8 +14,9 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-import httpx
+import aiohttp
 
 from api.auth import issue_token
 from bench.common import (
@@ -36,7 +37,8 @@ TITLE = "command and query API over HTTP, 32 concurrent clients"
 CLIENTS = 32
 PATH = "/api/v1/data-sources"
 
-Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+# A request's status and JSON body.
+Request = Callable[[aiohttp.ClientSession, int], Awaitable[tuple[int, Any]]]
 
 
 @dataclass
@@ -63,32 +65,32 @@ async def hammer(
     window = [0.0, 0.0]
 
     async def client_loop(index: int) -> None:
-        async with httpx.AsyncClient(
+        async with aiohttp.ClientSession(
             base_url=base_url,
             headers={"Authorization": f"Bearer {token}"},
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            timeout=60.0,
-        ) as client:
-            await request(client, -index - 1)  # warm-up: opens the connection, not counted
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=60.0),
+        ) as session:
+            await request(session, -index - 1)  # warm-up: opens the connection, not counted
             await go.wait()
             n = 0
             while time.perf_counter() < window[1]:
                 n += 1
                 sent = time.perf_counter()
                 try:
-                    response = await request(client, index * 10**9 + n)
-                except httpx.HTTPError as error:
+                    status, body = await request(session, index * 10**9 + n)
+                except (aiohttp.ClientError, TimeoutError) as error:
                     tally.errors += 1
                     tally.first_error = tally.first_error or type(error).__name__
                     continue
                 elapsed = time.perf_counter() - sent
-                if response.status_code != expect:
+                if status != expect:
                     tally.errors += 1
-                    tally.first_error = tally.first_error or f"status {response.status_code}"
+                    tally.first_error = tally.first_error or f"status {status}"
                     continue
                 tally.latencies.append(elapsed)
                 if expect == 201:
-                    tally.ids.append(response.json()["id"])
+                    tally.ids.append(body["id"])
 
     tasks = [asyncio.create_task(client_loop(i)) for i in range(CLIENTS)]
     await asyncio.sleep(1.0)  # every client connected and warmed up
@@ -125,17 +127,16 @@ def run(srv: Servers, quick: bool) -> Result:
     result.notes.append(f"load average before: {load_average()}")
     run_id = uuid.uuid4().hex[:8]
 
-    async def register(client: httpx.AsyncClient, n: int) -> httpx.Response:
-        return await client.post(
-            PATH,
-            json={
-                "name": f"http-{run_id}-{n}",
-                "kind": "postgresql",
-                "connection": {"dsn": f"postgresql://reader:pw{n}@db:5432/warehouse"},
-                "owner": "data-platform-team",
-                "tags": ["bench"],
-            },
-        )
+    async def register(session: aiohttp.ClientSession, n: int) -> tuple[int, Any]:
+        body = {
+            "name": f"http-{run_id}-{n}",
+            "kind": "postgresql",
+            "connection": {"dsn": f"postgresql://reader:pw{n}@db:5432/warehouse"},
+            "owner": "data-platform-team",
+            "tags": ["bench"],
+        }
+        async with session.post(PATH, json=body) as response:
+            return response.status, await response.json(content_type=None)
 
     with environment(NAME, srv) as system:
         system.start("api")
@@ -151,8 +152,9 @@ def run(srv: Servers, quick: bool) -> Result:
         ids = posts.ids
         rng = random.Random(7)
 
-        async def get(client: httpx.AsyncClient, _: int) -> httpx.Response:
-            return await client.get(f"{PATH}/{rng.choice(ids)}")
+        async def get(session: aiohttp.ClientSession, _: int) -> tuple[int, Any]:
+            async with session.get(f"{PATH}/{rng.choice(ids)}") as response:
+                return response.status, await response.json(content_type=None)
 
         progress(NAME, f"GET by id, {CLIENTS} clients, {seconds:g} s (load {load_average()})")
         gets = asyncio.run(hammer(system.api_url, seconds, get, 200, api_pid))
@@ -160,7 +162,7 @@ def run(srv: Servers, quick: bool) -> Result:
     result.rows += rows_of("POST /api/v1/data-sources", posts)
     result.rows += rows_of("GET /api/v1/data-sources/{id}", gets)
     result.notes.append(
-        f"{CLIENTS} clients (one httpx.AsyncClient and connection each, all in the benchmark's "
+        f"{CLIENTS} clients (one aiohttp session and connection each, all in the benchmark's "
         f"one process) for {seconds:g} s per phase; POST with only the API running; GET after "
         "the relay and worker caught up (they stay running, idle); the issue sets no numeric "
         "target for this one"
