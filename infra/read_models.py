@@ -152,14 +152,15 @@ return written
 
 
 async def record_positions(
-    cur: AsyncCursor[Any], projection: str, positions: dict[tuple[str, int], int]
+    cur: AsyncCursor[Any], projections: Iterable[str], positions: dict[tuple[str, int], int]
 ) -> None:
-    """Store, per topic partition, the highest event-store position applied, in the caller's txn."""
+    """Store, for each projection and topic partition, the highest event-store position applied,
+    in the caller's transaction (one round trip for all of them)."""
     await cur.executemany(
         "INSERT INTO projection_positions (projection, topic, partition, position) "
         "VALUES (%s, %s, %s, %s) ON CONFLICT (projection, topic, partition) DO UPDATE "
         "SET position = GREATEST(projection_positions.position, EXCLUDED.position)",
-        [(projection, t, p, pos) for (t, p), pos in positions.items()],
+        [(name, t, p, pos) for name in projections for (t, p), pos in positions.items()],
     )
 
 

@@ -87,8 +87,7 @@ class Projector:
                         cataloged |= {UUID(str(r["data_source_id"])) for r in rows.values()}
                 await apply_audit_batch(cur, [message for _, _, message in items])
                 # Every projection has seen the whole batch, acting on what concerns it.
-                for projection in PROJECTIONS:
-                    await record_positions(cur, projection, positions)
+                await record_positions(cur, PROJECTIONS, positions)
                 await announce(cur, max(positions.values()))
         except psycopg.OperationalError:
             await self._reset()

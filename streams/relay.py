@@ -156,6 +156,7 @@ class Relay:
             for topic, message in routed:
                 future = await producer.send(topic, encode(message), key=item.aggregate_id.encode())
                 sends.append((item.position, future))
+        moved: set[tuple[str, int]] = set()  # the partitions this batch wrote to
         for position, future in sends:
             metadata = await future
             key = (metadata.topic, metadata.partition)
@@ -163,12 +164,13 @@ class Relay:
             if previous is not None and metadata.offset < previous.next_offset:
                 raise BrokerLostMessagesError(f"{key} offset {metadata.offset} went backwards")
             marks[key] = PartitionMark(position, metadata.offset + 1)
+            moved.add(key)
         async with conn.transaction():
             await conn.cursor().executemany(
                 "INSERT INTO relay_partitions (topic, partition, position, next_offset) "
                 "VALUES (%s, %s, %s, %s) ON CONFLICT (topic, partition) DO UPDATE "
                 "SET position = EXCLUDED.position, next_offset = EXCLUDED.next_offset",
-                [(t, p, m.position, m.next_offset) for (t, p), m in marks.items()],
+                [(t, p, marks[t, p].position, marks[t, p].next_offset) for t, p in sorted(moved)],
             )
             await self._save_position(conn, batch[-1].position)
 
