@@ -254,6 +254,25 @@ class CpuMeter:
         )
 
 
+@dataclass
+class ProcessCpu:
+    """CPU used by named processes between start() and stop(), in cores."""
+
+    pids: dict[str, int]
+    cores: dict[str, float] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self._marks = ({n: cpu_seconds(p) for n, p in self.pids.items()}, time.perf_counter())
+
+    def stop(self) -> None:
+        used, began = self._marks
+        seconds = time.perf_counter() - began
+        self.cores = {n: (cpu_seconds(p) - used[n]) / seconds for n, p in self.pids.items()}
+
+    def describe(self) -> str:
+        return "; ".join(f"{name} {cores:.2f} cores" for name, cores in self.cores.items())
+
+
 def timed_in_threads(items: Iterable[T], threads: int, process: Callable[[T], None]) -> float:
     """Process `items` from `threads` threads at once, each taking the next item; the seconds
     until all are done. The first error stops every thread and is raised here."""

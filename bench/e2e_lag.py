@@ -24,6 +24,7 @@ from bench.common import (
     JWT_SECRET,
     BenchSystem,
     CpuMeter,
+    ProcessCpu,
     Result,
     Row,
     environment,
@@ -127,8 +128,8 @@ async def steady(session: aiohttp.ClientSession, rate: int, seconds: float) -> P
 
 
 async def measure(
-    system: BenchSystem, seconds: float, warmup: float, api_pid: int
-) -> list[tuple[int, Phase, CpuMeter]]:
+    system: BenchSystem, seconds: float, warmup: float, pids: dict[str, int]
+) -> list[tuple[int, Phase, CpuMeter, ProcessCpu]]:
     """Warm up, then one phase at each rate of RATES; each phase waits for all its commands."""
     token = issue_token(JWT_SECRET, "bench", ["admin"], 3600)
     async with aiohttp.ClientSession(
@@ -154,11 +155,16 @@ async def measure(
         phases = []
         for rate in RATES:
             progress(NAME, f"measuring {seconds:g} s at {rate}/s (load {load_average()})")
-            meter = CpuMeter(api_pid)
+            meter, streams = (
+                CpuMeter(pids["api"]),
+                ProcessCpu({"relay": pids["relay"], "worker": pids["worker"]}),
+            )
             meter.start()
+            streams.start()
             phase = await steady(session, rate, seconds)
             meter.stop()
-            phases.append((rate, phase, meter))
+            streams.stop()
+            phases.append((rate, phase, meter, streams))
             lags_ms = [o.lag_seconds * 1000 for o in phase.outcomes]
             progress(
                 NAME,
@@ -168,7 +174,7 @@ async def measure(
         return phases
 
 
-def rows_of(rate: int, phase: Phase, meter: CpuMeter) -> list[Row]:
+def rows_of(rate: int, phase: Phase, meter: CpuMeter, streams: ProcessCpu) -> list[Row]:
     outcomes = phase.outcomes
     lags_ms = [o.lag_seconds * 1000 for o in outcomes]
     posts_ms = [o.post_seconds * 1000 for o in outcomes]
@@ -200,6 +206,7 @@ def rows_of(rate: int, phase: Phase, meter: CpuMeter) -> list[Row]:
             f"{sum(o.polls for o in outcomes) / max(1, len(outcomes)):.1f}",
         ),
         Row(f"{at}: CPU (API process; this client)", meter.describe(0)),
+        Row(f"{at}: CPU (relay; Faust worker)", streams.describe()),
         Row(
             f"{at}: GET polls failed (5xx or connection error; polled again)",
             f"{sum(o.failed_polls for o in outcomes)}",
@@ -221,11 +228,10 @@ def run(srv: Servers, quick: bool) -> Result:
         system.start("api", "relay", "worker")
         wait_http(f"{system.api_url}/healthz")
         progress(NAME, "API answers; waiting for the worker to consume a first command")
-        process = system.components["api"].process
-        assert process is not None
-        phases = asyncio.run(measure(system, seconds, warmup, process.pid))
-    for rate, phase, meter in phases:
-        result.rows += rows_of(rate, phase, meter)
+        pids = {name: c.process.pid for name, c in system.components.items() if c.process}
+        phases = asyncio.run(measure(system, seconds, warmup, pids))
+    for rate, phase, meter, streams in phases:
+        result.rows += rows_of(rate, phase, meter, streams)
     result.notes.append(
         f"{seconds:g} s per rate after a {warmup:g} s warm-up at {RATE}/s; the target applies "
         f"at {RATE}/s, the lower rate is for reference; API, relay and worker as subprocesses; "

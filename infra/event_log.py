@@ -32,6 +32,11 @@ class EventLog:
         self.app = app
         self.dsn = dsn
 
+    @property
+    def channel(self) -> str:
+        """Where the event store sends a NOTIFY as each append commits."""
+        return str(self.app.recorder.channel_name)  # type: ignore[attr-defined]
+
     def read(self, after: int, limit: int) -> list[LoggedEvent]:
         """Up to `limit` notifications with positions above `after`, in order."""
         notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import psycopg
 import structlog
 from psycopg import AsyncCursor
+
+from infra.notifications import wake_on_notify
 
 CHANNEL = "datawave_projected"
 # A lost notification (e.g. while reconnecting) delays a reader by at most this.
@@ -42,7 +44,10 @@ class ReadModelWaiters:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._release())]
+        self._tasks = [
+            asyncio.create_task(wake_on_notify(self.dsn, CHANNEL, self._wake)),
+            asyncio.create_task(self._release()),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -83,18 +88,3 @@ class ReadModelWaiters:
                 for version, future in self._waiting.get(aggregate_id, []):
                     if current >= version and not future.done():
                         future.set_result(None)
-
-    async def _listen(self) -> None:
-        while True:
-            try:
-                async for _ in self._notifications():
-                    self._wake.set()
-            except psycopg.OperationalError as error:
-                log.warning("projection_signal_reconnect", error=type(error).__name__)
-                await asyncio.sleep(1.0)
-
-    async def _notifications(self) -> AsyncIterator[object]:
-        async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
-            await conn.execute(f"LISTEN {CHANNEL}")
-            async for notification in conn.notifies():
-                yield notification

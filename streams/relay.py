@@ -22,13 +22,16 @@ from aiokafka.errors import KafkaError
 from infra.envelope import CONTEXTS, EDGE_COMMANDS_TOPIC, encode, topic_for
 from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import RELAY_TOPICS, ensure_topics, lost_partitions, start_producer
+from infra.notifications import wake_on_notify
 from infra.postgres import LOWEST_NEEDED_SQL, RELAY_LOCK_KEY
 from infra.read_models import PROJECTIONS
 
 log = structlog.get_logger()
 
 BATCH_SIZE = 2000
-IDLE_WAIT = 0.01
+# The relay sleeps until the event store's NOTIFY says an append committed; this bounds the sleep
+# should a notification go missing.
+IDLE_WAIT = 1.0
 BROKER_CHECK_INTERVAL = 2.0
 RECONNECT_WAIT = 1.0
 
@@ -74,26 +77,46 @@ class Relay:
 
     async def _session(self) -> None:
         await ensure_topics(self.bootstrap, self.partitions)
-        async with await psycopg.AsyncConnection.connect(self.dsn) as conn:
-            position, marks = await self._resume(conn)
-            producer = await start_producer(self.bootstrap)
-            last_check = time.monotonic()
-            try:
-                while not self.stopping.is_set():
-                    batch = await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE)
-                    if not batch:
-                        # An idle relay would not notice a broker that lost its topics until
-                        # the next event; look at the broker's offsets now and then.
-                        if time.monotonic() - last_check > BROKER_CHECK_INTERVAL:
-                            last_check = time.monotonic()
-                            if await self._broker_lost(marks):
-                                raise BrokerLostMessagesError("the broker's offsets went back")
-                        await self._sleep(IDLE_WAIT)
-                        continue
-                    await self._publish(producer, conn, batch, marks)
-                    position = batch[-1].position
-            finally:
-                await producer.stop()
+        appended = asyncio.Event()
+        listener = asyncio.create_task(wake_on_notify(self.dsn, self.event_log.channel, appended))
+        try:
+            async with await psycopg.AsyncConnection.connect(self.dsn) as conn:
+                position, marks = await self._resume(conn)
+                producer = await start_producer(self.bootstrap)
+                try:
+                    await self._follow(conn, producer, position, marks, appended)
+                finally:
+                    await producer.stop()
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _follow(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        producer: AIOKafkaProducer,
+        position: int,
+        marks: dict[tuple[str, int], PartitionMark],
+        appended: asyncio.Event,
+    ) -> None:
+        """Publish the log from `position` on, sleeping until `appended` when it is all out."""
+        last_check = time.monotonic()
+        while not self.stopping.is_set():
+            # Cleared before reading: an append committing during the read wakes the next wait.
+            appended.clear()
+            batch = await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE)
+            if not batch:
+                # An idle relay would not notice a broker that lost its topics until the next
+                # event; look at the broker's offsets now and then.
+                if time.monotonic() - last_check > BROKER_CHECK_INTERVAL:
+                    last_check = time.monotonic()
+                    if await self._broker_lost(marks):
+                        raise BrokerLostMessagesError("the broker's offsets went back")
+                await self._sleep_until(appended, IDLE_WAIT)
+                continue
+            await self._publish(producer, conn, batch, marks)
+            position = batch[-1].position
 
     async def _resume(
         self, conn: psycopg.AsyncConnection[Any]
@@ -185,3 +208,12 @@ class Relay:
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+
+    async def _sleep_until(self, event: asyncio.Event, seconds: float) -> None:
+        """Until `event` is set, the relay is stopped, or `seconds` pass."""
+        waits = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(self.stopping.wait())]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
