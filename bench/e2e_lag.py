@@ -46,6 +46,7 @@ PATH = "/api/v1/data-sources"
 # The load generator shares the machine's cores with the system it measures, so it is aiohttp:
 # about an eighth of httpx's CPU per request here (BENCHMARKS.md).
 CONNECTIONS = 1000
+IDLE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,9 @@ async def steady(session: aiohttp.ClientSession, rate: int, seconds: float) -> P
 
 async def measure(
     system: BenchSystem, seconds: float, warmup: float, pids: dict[str, int]
-) -> list[tuple[int, Phase, CpuMeter, ProcessCpu]]:
-    """Warm up, then one phase at each rate of RATES; each phase waits for all its commands."""
+) -> tuple[ProcessCpu, list[tuple[int, Phase, CpuMeter, ProcessCpu]]]:
+    """The processes' CPU while idle; then a warm-up, and one phase at each rate of RATES; each
+    phase waits for all its commands."""
     token = issue_token(JWT_SECRET, "bench", ["admin"], 3600)
     async with aiohttp.ClientSession(
         base_url=system.api_url,
@@ -146,9 +148,13 @@ async def measure(
             first = await command_and_watch(session, register_body(uuid.uuid4().hex[:8], 0))
         if first.error is not None:
             raise RuntimeError(f"the first command never became visible: {first.error}")
+        idle = ProcessCpu(pids)
+        idle.start()
+        await asyncio.sleep(IDLE_SECONDS)
+        idle.stop()
         progress(
             NAME,
-            f"worker consuming ({time.perf_counter() - began:.1f} s); "
+            f"worker consuming ({time.perf_counter() - began:.1f} s); idle {idle.describe()}; "
             f"warm-up {warmup:g} s at {RATE}/s",
         )
         await steady(session, RATE, warmup)
@@ -171,7 +177,7 @@ async def measure(
                 f"{rate}/s: lag p50 {percentile(lags_ms, 50):.0f} ms, "
                 f"p99 {percentile(lags_ms, 99):.0f} ms",
             )
-        return phases
+        return idle, phases
 
 
 def rows_of(rate: int, phase: Phase, meter: CpuMeter, streams: ProcessCpu) -> list[Row]:
@@ -229,7 +235,8 @@ def run(srv: Servers, quick: bool) -> Result:
         wait_http(f"{system.api_url}/healthz")
         progress(NAME, "API answers; waiting for the worker to consume a first command")
         pids = {name: c.process.pid for name, c in system.components.items() if c.process}
-        phases = asyncio.run(measure(system, seconds, warmup, pids))
+        idle, phases = asyncio.run(measure(system, seconds, warmup, pids))
+    result.rows.append(Row(f"idle for {IDLE_SECONDS:g} s: CPU", idle.describe()))
     for rate, phase, meter, streams in phases:
         result.rows += rows_of(rate, phase, meter, streams)
     result.notes.append(
