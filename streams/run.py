@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     # logger to DEBUG: every aiokafka debug call then built a LogRecord only for the handler to
     # drop it, about a tenth of the worker's CPU at 200 commands/s.
     worker = faust.Worker(app, loglevel="WARNING", quiet=True, override_logging=False)
+    # Nor its spinner: on start it prints the terminal's show-cursor code even when its output
+    # is a file, which put "\x1b[?25h" in the middle of the JSON log lines.
+    worker.spinner = None
     worker.execute_from_commandline()
     return 0
 

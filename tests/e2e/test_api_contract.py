@@ -4,6 +4,7 @@ every status code the contract names, read-your-writes, pagination, audit and op
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from typing import Any
@@ -288,3 +289,13 @@ def test_a_burst_of_concurrent_reads_gets_answers_not_errors(
         return [r.status_code for r in responses]
 
     assert set(asyncio.run(burst())) == {200}
+
+
+def test_every_process_writes_json_log_lines(running: System) -> None:
+    """Not on a terminal, each process logs one JSON object per line, its libraries' lines too."""
+    for name, component in running.components.items():
+        lines = component.log_path.read_text(errors="replace").splitlines()
+        assert lines or name == "worker", f"{name} logged nothing"
+        for line in lines:
+            entry = json.loads(line)  # fails on any other text, e.g. a terminal escape code
+            assert {"event", "level", "timestamp"} <= set(entry), f"{name}: {line}"
