@@ -17,7 +17,7 @@ import psycopg
 import structlog
 from psycopg import AsyncCursor
 
-from infra.notifications import wake_on_notify
+from infra.notifications import until_first, wake_on_notify
 
 CHANNEL = "datawave_projected"
 # A lost notification (e.g. while reconnecting) delays a reader by at most this.
@@ -74,8 +74,7 @@ class ReadModelWaiters:
 
     async def _release(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), FALLBACK_WAIT)
+            await until_first(self._wake.wait(), timeout=FALLBACK_WAIT)
             self._wake.clear()
             if not self._waiting:
                 continue

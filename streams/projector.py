@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, topic_for
 from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
+from infra.notifications import until_first
 from infra.projection_signal import announce
 from infra.read_models import (
     ASSETS_MODEL,
@@ -175,13 +176,13 @@ async def apply_in_batches(stream: Any, apply: Callable[[list[Any]], Awaitable[N
     try:
         while True:
             if not pending:
-                await _first(reader, readable.wait())
+                await until_first(reader, readable.wait())
                 if not pending:  # the stream ended: re-raise the reader's error, if any
                     reader.result()
                     return
             linger = opened + BATCH_WINDOW - loop.time()
             if not full.is_set() and linger > 0:
-                await _first(reader, full.wait(), timeout=linger)
+                await until_first(reader, full.wait(), timeout=linger)
             batch = pending[:BATCH_SIZE]
             del pending[:BATCH_SIZE]
             opened = loop.time()
@@ -197,18 +198,6 @@ async def apply_in_batches(stream: Any, apply: Callable[[list[Any]], Awaitable[N
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
-
-
-async def _first(
-    task: asyncio.Task[None], *waits: Awaitable[Any], timeout: float | None = None
-) -> None:
-    """Until `task` ends or one of `waits` completes (or `timeout` passes)."""
-    others = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait([task, *others], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for other in others:
-            other.cancel()
 
 
 def create_faust_app(

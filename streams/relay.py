@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from aiokafka.errors import KafkaError
 from infra.envelope import CONTEXTS, EDGE_COMMANDS_TOPIC, encode, topic_for
 from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import RELAY_TOPICS, ensure_topics, lost_partitions, start_producer
-from infra.notifications import wake_on_notify
+from infra.notifications import until_first, wake_on_notify
 from infra.postgres import LOWEST_NEEDED_SQL, RELAY_LOCK_KEY
 from infra.read_models import PROJECTIONS
 
@@ -113,7 +113,7 @@ class Relay:
                     last_check = time.monotonic()
                     if await self._broker_lost(marks):
                         raise BrokerLostMessagesError("the broker's offsets went back")
-                await self._sleep_until(appended, IDLE_WAIT)
+                await self._sleep(IDLE_WAIT, appended.wait())
                 continue
             await self._publish(producer, conn, batch, marks)
             position = batch[-1].position
@@ -205,15 +205,6 @@ class Relay:
             (position,),
         )
 
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
-
-    async def _sleep_until(self, event: asyncio.Event, seconds: float) -> None:
-        """Until `event` is set, the relay is stopped, or `seconds` pass."""
-        waits = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(self.stopping.wait())]
-        try:
-            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for wait in waits:
-                wait.cancel()
+    async def _sleep(self, seconds: float, *wakes: Awaitable[Any]) -> None:
+        """Until the relay is stopped, one of `wakes` completes, or `seconds` pass."""
+        await until_first(self.stopping.wait(), *wakes, timeout=seconds)
