@@ -6,7 +6,6 @@ import asyncio
 import importlib.util
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -222,55 +221,47 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def own_cpu_seconds() -> float:
-    """User plus system CPU time this (benchmark client) process has used so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-@dataclass
-class CpuMeter:
-    """CPU used by a server process and by this process between start() and stop()."""
-
-    pid: int
-    server: float = 0.0
-    client: float = 0.0
-    seconds: float = 0.0
-
-    def start(self) -> None:
-        self._marks = (cpu_seconds(self.pid), own_cpu_seconds(), time.perf_counter())
-
-    def stop(self) -> None:
-        server, client, began = self._marks
-        self.server = cpu_seconds(self.pid) - server
-        self.client = own_cpu_seconds() - client
-        self.seconds = time.perf_counter() - began
-
-    def describe(self, requests: int) -> str:
-        per = f", {self.server * 1000 / requests:.1f} ms per request" if requests else ""
-        return (
-            f"server {self.server / self.seconds:.2f} cores{per}; "
-            f"benchmark client {self.client / self.seconds:.2f} cores"
-        )
-
-
 @dataclass
 class ProcessCpu:
     """CPU used by named processes between start() and stop(), in cores."""
 
     pids: dict[str, int]
     cores: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
 
     def start(self) -> None:
         self._marks = ({n: cpu_seconds(p) for n, p in self.pids.items()}, time.perf_counter())
 
     def stop(self) -> None:
         used, began = self._marks
-        seconds = time.perf_counter() - began
-        self.cores = {n: (cpu_seconds(p) - used[n]) / seconds for n, p in self.pids.items()}
+        self.seconds = time.perf_counter() - began
+        self.cores = {n: (cpu_seconds(p) - used[n]) / self.seconds for n, p in self.pids.items()}
 
     def describe(self) -> str:
         return "; ".join(f"{name} {cores:.2f} cores" for name, cores in self.cores.items())
+
+
+@dataclass
+class CpuMeter:
+    """CPU used by a server process and by this one (the benchmark client) between start() and
+    stop()."""
+
+    pid: int
+
+    def __post_init__(self) -> None:
+        self._cpu = ProcessCpu({"server": self.pid, "client": os.getpid()})
+
+    def start(self) -> None:
+        self._cpu.start()
+
+    def stop(self) -> None:
+        self._cpu.stop()
+
+    def describe(self, requests: int) -> str:
+        server, client = self._cpu.cores["server"], self._cpu.cores["client"]
+        per_request = server * self._cpu.seconds * 1000 / requests if requests else 0.0
+        per = f", {per_request:.1f} ms per request" if requests else ""
+        return f"server {server:.2f} cores{per}; benchmark client {client:.2f} cores"
 
 
 def timed_in_threads(items: Iterable[T], threads: int, process: Callable[[T], None]) -> float:
