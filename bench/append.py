@@ -10,11 +10,16 @@ Three writers' paths, each driven by N threads for a fixed time, repeated and in
 * no database: the group-commit application with its database calls replaced by a counter that
   hands out ids. Not a product path: it shows how many commands/s the process's own work (domain
   objects, event mapping, sealing, group-commit hand-overs) allows before any I/O.
+* two processes (16 writers only): group commit with the writers split over two processes of 8
+  threads, each with its own application, as two API processes would run them. The one-process
+  paths are bound by the interpreter lock (one core) while the machine has CPU to spare; this
+  shows what a second process buys on the same cores.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import threading
 import time
 import uuid
@@ -47,7 +52,8 @@ NAME = "append"
 TITLE = "command append throughput vs raw PostgreSQL single-row commits"
 WRITERS = (1, 16)
 REPEATS = 3
-CONFIGS = ("raw", "group", "naive", "no_database")
+CONFIGS = ("raw", "group", "naive", "no_database", "two_processes")
+PROCESSES = 2
 EVENTS_PER_COMMAND = 2
 TARGET_RATIO = 1.0
 META: EventMeta = {"actor": "bench", "correlation_id": "bench", "causation_id": "bench"}
@@ -170,6 +176,38 @@ def register_steps(app: DataSources, label: str) -> Callable[[int], tuple[Step, 
     return open_step
 
 
+def _writer_process(
+    dsn: str, writers: int, duration: float, ready: Any, results: Any
+) -> None:  # pragma: no cover - runs in a spawned process
+    app = open_event_store(dsn, AesGcmSecretBox(SEALING_KEY))
+    try:
+        steps = register_steps(app, f"proc{multiprocessing.current_process().pid}")
+        ready.wait()
+        sample = drive(writers, duration, steps)
+        results.put((sample.operations, sample.seconds, sample.errors))
+    finally:
+        app.close()
+
+
+def in_processes(dsn: str, writers: int, duration: float) -> Sample:
+    """`writers` group-commit writers spread evenly over PROCESSES processes, started together."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(PROCESSES)
+    results = context.Queue()
+    processes = [
+        context.Process(
+            target=_writer_process, args=(dsn, writers // PROCESSES, duration, ready, results)
+        )
+        for _ in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    parts = [results.get(timeout=duration + 120) for _ in processes]
+    for process in processes:
+        process.join()
+    return Sample(sum(p[0] for p in parts), max(p[1] for p in parts), sum(p[2] for p in parts))
+
+
 def run(srv: Servers, quick: bool) -> Result:
     duration = 3.0 if quick else 10.0
     result = Result(NAME, TITLE)
@@ -191,12 +229,17 @@ def run(srv: Servers, quick: bool) -> Result:
             for repeat in range(1, REPEATS + 1):
                 for writers in WRITERS:
                     for config in CONFIGS:
-                        steps = (
-                            raw_steps(dsn)
-                            if config == "raw"
-                            else register_steps(apps[config], config)
-                        )
-                        sample = drive(writers, duration, steps)
+                        if config == "two_processes":
+                            if writers < PROCESSES:
+                                continue
+                            sample = in_processes(dsn, writers, duration)
+                        else:
+                            steps = (
+                                raw_steps(dsn)
+                                if config == "raw"
+                                else register_steps(apps[config], config)
+                            )
+                            sample = drive(writers, duration, steps)
                         samples.setdefault((config, writers), []).append(sample)
                         unit = "commits" if config == "raw" else "commands"
                         progress(
@@ -210,6 +253,18 @@ def run(srv: Servers, quick: bool) -> Result:
                 app.close()
     report(result, samples, duration)
     return result
+
+
+# config -> (label of its rate, label of its ratio); raw is the baseline.
+LABELS = {
+    "group": ("group commit", "group commit"),
+    "naive": ("naive (group_commit=False)", "naive"),
+    "no_database": ("no database (the process's own work alone)", "no database"),
+    "two_processes": (
+        f"group commit, writers in {PROCESSES} processes",
+        f"group commit in {PROCESSES} processes",
+    ),
+}
 
 
 def report(result: Result, samples: dict[tuple[str, int], list[Sample]], duration: float) -> None:
@@ -226,11 +281,9 @@ def report(result: Result, samples: dict[tuple[str, int], list[Sample]], duratio
                 f"{raw:,.0f} ({runs_of(('raw', writers))})",
             )
         )
-        for config, label in (
-            ("group", "group commit"),
-            ("naive", "naive (group_commit=False)"),
-            ("no_database", "no database (the process's own work alone)"),
-        ):
+        measured = [c for c in LABELS if (c, writers) in rates]
+        for config in measured:
+            label = LABELS[config][0]
             rate = rates[(config, writers)]
             result.rows.append(
                 Row(
@@ -239,11 +292,8 @@ def report(result: Result, samples: dict[tuple[str, int], list[Sample]], duratio
                     f"({runs_of((config, writers))})",
                 )
             )
-        for config, label in (
-            ("group", "group commit"),
-            ("naive", "naive"),
-            ("no_database", "no database"),
-        ):
+        for config in measured:
+            label = LABELS[config][1]
             ratio = rates[(config, writers)] / raw if raw else 0.0
             targeted = config == "group" and writers == max(WRITERS)
             result.rows.append(
