@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from domain.errors import InvalidCommandError
 
@@ -18,8 +18,10 @@ _DSN_SCHEMES = {
     "postgresql": ("postgresql", "postgres"),
     "mysql": ("mysql", "mariadb", "mysql+pymysql"),
 }
-_SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd"})
-_KEYWORD_PASSWORD = re.compile(r"(?i)\b(password|passwd|pwd)\s*=\s*('[^']*'|\S+)")
+# libpq's and the MySQL drivers' names for a password in a DSN's query (sslpassword unlocks the
+# client's key).
+_SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "sslpassword"})
+_KEYWORD_PASSWORD = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)\s*=\s*('[^']*'|\S+)")
 
 
 @dataclass(frozen=True)
@@ -69,29 +71,35 @@ def _inside(path: str, roots: tuple[str, ...]) -> bool:
 
 
 def split_secret(connection: dict[str, str]) -> SplitConnection:
-    """Take the password out of a DSN (user-info or query), leaving a marker in its place."""
+    """Take the password out of a DSN (user-info or query), leaving a marker in its place.
+
+    The DSN keeps its own spelling: only the password's text is replaced, nothing is decoded and
+    encoded again (libpq reads `+` in a query as a plus sign, not a space). A DSN holding two
+    different passwords is refused: only one can be kept apart and put back.
+    """
     dsn = connection.get("dsn")
     if dsn is None:
         return SplitConnection(dict(connection), None)
     parts = urlsplit(dsn)
-    secret: str | None = None
+    secrets: set[str] = set()
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
         if ":" in userinfo:
             user, secret = userinfo.split(":", 1)
+            secrets.add(secret)
             netloc = f"{user}:{REDACTED}@{host}"
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    kept = []
-    for key, value in query:
-        if key.lower() in _SECRET_QUERY_KEYS:
-            secret = secret or value
-            value = REDACTED
-        kept.append((key, value))
-    redacted = urlunsplit(
-        (parts.scheme, netloc, parts.path, urlencode(kept, safe="*"), parts.fragment)
-    )
-    return SplitConnection({**connection, "dsn": redacted}, secret)
+    pieces = []
+    for piece in parts.query.split("&") if parts.query else []:
+        key, equals, value = piece.partition("=")
+        if equals and _is_secret_key(key):
+            secrets.add(value)
+            piece = f"{key}={REDACTED}"
+        pieces.append(piece)
+    if len(secrets) > 1:
+        raise InvalidCommandError("connection.dsn", "holds two different passwords")
+    redacted = urlunsplit((parts.scheme, netloc, parts.path, "&".join(pieces), parts.fragment))
+    return SplitConnection({**connection, "dsn": redacted}, secrets.pop() if secrets else None)
 
 
 def join_secret(redacted: dict[str, str], secret: str | None) -> dict[str, str]:
@@ -105,12 +113,18 @@ def join_secret(redacted: dict[str, str], secret: str | None) -> dict[str, str]:
         userinfo, host = netloc.rsplit("@", 1)
         if userinfo.endswith(f":{REDACTED}"):
             netloc = f"{userinfo[: -len(REDACTED)]}{secret}@{host}"
-    query = [
-        (key, secret if value == REDACTED and key.lower() in _SECRET_QUERY_KEYS else value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    joined = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+    pieces = []
+    for piece in parts.query.split("&") if parts.query else []:
+        key, equals, value = piece.partition("=")
+        if equals and value == REDACTED and _is_secret_key(key):
+            piece = f"{key}={secret}"
+        pieces.append(piece)
+    joined = urlunsplit((parts.scheme, netloc, parts.path, "&".join(pieces), parts.fragment))
     return {**redacted, "dsn": joined}
+
+
+def _is_secret_key(key: str) -> bool:
+    return unquote_plus(key).strip().lower() in _SECRET_QUERY_KEYS
 
 
 def redact_text(text: str, secrets: list[str]) -> str:

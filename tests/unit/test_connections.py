@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.connections import REDACTED, redact_text, split_secret
+from domain.connections import REDACTED, join_secret, redact_text, split_secret
+from domain.errors import InvalidCommandError
 
 
 @pytest.mark.parametrize(
@@ -15,6 +16,12 @@ from domain.connections import REDACTED, redact_text, split_secret
         ("postgresql://db/x?user=bob&password=pw", "postgresql://db/x?user=bob&password=***", "pw"),
         ("mysql://root:@127.0.0.1:3306/test", "mysql://root:***@127.0.0.1:3306/test", ""),
         ("postgresql://u:p%40ss@h/x", "postgresql://u:***@h/x", "p%40ss"),
+        (
+            "postgresql://app@db/crm?sslmode=verify-full&sslpassword=k3y",
+            "postgresql://app@db/crm?sslmode=verify-full&sslpassword=***",
+            "k3y",
+        ),
+        ("postgresql://db/x?PassWord=pw", "postgresql://db/x?PassWord=***", "pw"),
     ],
 )
 def test_split_secret(dsn: str, redacted: str, secret: str | None) -> None:
@@ -32,3 +39,23 @@ def test_redact_text_hides_known_secrets_and_keyword_passwords() -> None:
     cleaned = redact_text(text, ["s3cret"])
     assert "hunter2" not in cleaned and "s3cret" not in cleaned
     assert f"password={REDACTED}" in cleaned
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "postgresql://app:pw@db/crm?options=-c%20statement_timeout%3D5000&sslmode=require",
+        "postgresql://db/crm?password=a%26b%3Dc&application_name=a+b",
+        "postgresql://app:p%40ss@db:5432/crm?password=p%40ss",
+        "mysql://root@db/test?charset=utf8mb4",
+    ],
+)
+def test_the_agent_gets_back_the_dsn_exactly_as_registered(dsn: str) -> None:
+    split = split_secret({"dsn": dsn})
+    assert split.secret is None or split.secret not in split.redacted["dsn"]
+    assert join_secret(split.redacted, split.secret) == {"dsn": dsn}
+
+
+def test_a_dsn_with_two_different_passwords_is_refused() -> None:
+    with pytest.raises(InvalidCommandError, match="two different passwords"):
+        split_secret({"dsn": "postgresql://app:first@db/crm?password=second"})
