@@ -2,37 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Kind = Literal["postgresql", "mysql", "sqlite", "csv", "parquet"]
+Tag = Annotated[str, StringConstraints(max_length=100)]
+# A DSN or a file path; the keys are checked against the kind by the domain.
+Connection = Annotated[
+    dict[
+        Annotated[str, StringConstraints(max_length=50)],
+        Annotated[str, StringConstraints(max_length=4096)],
+    ],
+    Field(max_length=10),
+]
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 class Body(BaseModel):
+    """Every request body: unknown fields refused, and no NUL character in any text, which no
+    read model (PostgreSQL text) could hold."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _holds_nul(data):
+            raise ValueError("text must not contain the NUL character (U+0000)")
+        return data
 
 
 class RegisterDataSourceBody(Body):
     name: str = Field(min_length=1, max_length=200)
     kind: Kind
-    connection: dict[str, str]
+    connection: Connection
     owner: str | None = Field(default=None, max_length=200)
-    tags: list[str] = Field(default_factory=list, max_length=100)
+    tags: list[Tag] = Field(default_factory=list, max_length=100)
 
 
 class UpdateDataSourceBody(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    connection: dict[str, str] | None = None
+    connection: Connection | None = None
     owner: str | None = Field(default=None, max_length=200)
-    tags: list[str] | None = Field(default=None, max_length=100)
-    expected_version: int | None = Field(default=None, ge=1)
+    tags: list[Tag] | None = Field(default=None, max_length=100)
+    expected_version: int | None = Field(default=None, ge=1, strict=True)
 
 
 class DecommissionDataSourceBody(Body):
     reason: str | None = Field(default=None, max_length=1000)
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, strict=True)
 
 
 class DiscoverBody(Body):
@@ -69,7 +98,7 @@ class ChangePolicyBody(Body):
     name: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     rules: list[dict[str, Any]] | None = Field(default=None, max_length=200)
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, strict=True)
 
 
 class RetirePolicyBody(Body):
@@ -81,7 +110,7 @@ class OverrideClassificationBody(Body):
 
     infotype: str | None = Field(max_length=100)
     reason: str = Field(min_length=1, max_length=1000)
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, strict=True)
 
 
 class CustomRuleBody(Body):

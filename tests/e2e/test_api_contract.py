@@ -65,6 +65,16 @@ def test_update_and_decommission_change_the_read_model(admin: httpx.Client) -> N
         {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "colour": "red"},
         {"name": "   ", "kind": "sqlite", "connection": {"path": "/x"}},
         {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "tags": [""]},
+        # PostgreSQL text cannot hold NUL: accepted, it used to stop the projection.
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "owner": "a\u0000b"},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/a\u0000b"}},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "tags": ["t" * 101]},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/x" * 2049}},
+        {
+            "name": "x",
+            "kind": "postgresql",
+            "connection": {"dsn": "postgresql://a:b@h/d?password=c"},
+        },
     ],
 )
 def test_invalid_bodies_are_422_and_change_nothing(
@@ -73,6 +83,14 @@ def test_invalid_bodies_are_422_and_change_nothing(
     before = running.event_store_head()
     assert_problem(admin.post(SOURCES, json=body), 422)
     assert running.event_store_head() == before
+
+
+def test_expected_versions_must_be_integers(admin: httpx.Client) -> None:
+    sid = register(admin, "strict").json()["id"]
+    for version in ("1", True, 1.5):
+        assert_problem(
+            admin.patch(f"{SOURCES}/{sid}", json={"owner": "x", "expected_version": version}), 422
+        )
 
 
 def test_malformed_json_is_422(admin: httpx.Client) -> None:
