@@ -164,6 +164,28 @@ async def record_positions(
     )
 
 
+_ESCAPED_NUL = b"\\u0000"
+
+
+def storable(message: bytes) -> bytes:
+    """A published event as the read models can hold it: PostgreSQL text has no NUL character,
+    so a NUL in any of the event's strings becomes U+FFFD. The event store keeps the original."""
+    return (
+        message if _ESCAPED_NUL not in message else orjson.dumps(without_nul(orjson.loads(message)))
+    )
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with every NUL character in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
 async def apply_rows_batch(
     cur: AsyncCursor[Any], model: RowModel, envelopes: list[dict[str, Any]], fill_gap: GapFiller
 ) -> dict[str, dict[str, Any]]:

@@ -32,6 +32,8 @@ from infra.read_models import (
     apply_rows_batch,
     classification_counts,
     record_positions,
+    storable,
+    without_nul,
 )
 from streams.catalog_ingest import CatalogIngest
 from streams.faust_app import PromptApp
@@ -68,6 +70,7 @@ class Projector:
         conn = await self._connection()
         positions: dict[tuple[str, int], int] = {}
         by_topic: dict[str, list[dict[str, Any]]] = {}
+        items = [(topic, partition, storable(message)) for topic, partition, message in items]
         for topic, partition, message in items:
             envelope = orjson.loads(message)
             key = (topic, partition)
@@ -103,7 +106,10 @@ class Projector:
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
         log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)
-        return await asyncio.to_thread(self.event_log.aggregate_events, aggregate_id, after, before)
+        events = await asyncio.to_thread(
+            self.event_log.aggregate_events, aggregate_id, after, before
+        )
+        return [without_nul(e) for e in events]
 
     async def _connection(self) -> AsyncConnection[Any]:
         if self._conn is None or self._conn.closed:

@@ -50,3 +50,37 @@ def test_duplicates_are_skipped_and_gaps_filled(database: str, redis_url: str) -
     assert (row["version"], row["owner"], row["tags"]) == (3, "second", ["third"])
     assert (cached["version"], cached["owner"], cached["tags"]) == (3, "second", ["third"])
     app.close()
+
+
+def test_an_event_holding_nul_is_projected_with_the_rest_of_its_batch(
+    database: str, redis_url: str
+) -> None:
+    """PostgreSQL text cannot hold NUL; such an event (here from the command side, which the API
+    now refuses, or from a source's own data) must not stop the batch it arrives in."""
+    create_schema(database)
+    app = open_event_store(database, AesGcmSecretBox("k"))
+    odd = app.register(RegisterDataSource("odd", "csv", {"path": "/d"}, owner="a\x00b"), META)
+    plain = app.register(RegisterDataSource("plain", "csv", {"path": "/e"}), META)
+    app.update(UpdateDataSource(odd.aggregate_id, tags=["t\x00"]), META)
+    log = EventLog(app, database)
+    envelopes = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    first, second, third = envelopes
+
+    async def run() -> None:
+        client = aredis.Redis.from_url(redis_url)
+        projector = Projector(database, RedisSourceCache(client, "dwtest:nul"), log)
+        try:
+            await projector.apply([(SOURCES_TOPIC, 0, first), (SOURCES_TOPIC, 0, second)])
+            # The NUL-holding source's next event, in a batch of its own.
+            await projector.apply([(SOURCES_TOPIC, 0, third)])
+        finally:
+            for sid in (odd.aggregate_id, plain.aggregate_id):
+                await client.delete(projector.cache.key(str(sid)))
+            await client.aclose()
+
+    asyncio.run(run())
+    rows = read_model_rows(database)
+    assert rows[str(odd.aggregate_id)]["owner"] == "a\ufffdb"
+    assert rows[str(odd.aggregate_id)]["tags"] == ["t\ufffd"]
+    assert rows[str(plain.aggregate_id)]["name"] == "plain"
+    app.close()
