@@ -13,7 +13,7 @@ import psycopg
 
 from api.auth import ROLES, issue_token
 from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
-from infra.lag import lags
+from infra.lag import lags, parked_events
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
 from infra.settings import Settings
@@ -79,12 +79,13 @@ def _status(settings: Settings, *, as_json: bool) -> int:
         report.setdefault(name, {})
         report[name].update({"pid": pid, "status": "running" if _alive(pid) else "stopped"})
     try:
-        current = asyncio.run(_lags(runtime["postgres"]["url"]))
+        current, parked = asyncio.run(_lags(runtime["postgres"]["url"]))
     except psycopg.Error:
-        current = {}
+        current, parked = {}, None
         report["postgres"]["status"] = "unreachable"
     report["relay"]["lag"] = current.pop("relay", None)
     report["projections"] = {name: {"lag": lag} for name, lag in current.items()}
+    report["dead_letters"] = parked
     if as_json:
         print(json.dumps(report, indent=2))
         return 0
@@ -99,12 +100,14 @@ def _status(settings: Settings, *, as_json: bool) -> int:
         print(f"{name:<11} {item.get('status', 'running'):<8} {item[key]}{embedded}")
     for name, item in report["projections"].items():
         print(f"projection  {name:<16} lag {item['lag']} events")
+    if parked:
+        print(f"dead letters: {parked} events parked by the projections, not applied")
     return 0
 
 
-async def _lags(dsn: str) -> dict[str, int]:
+async def _lags(dsn: str) -> tuple[dict[str, int], int]:
     async with await psycopg.AsyncConnection.connect(dsn, connect_timeout=3) as conn:
-        return await lags(conn)
+        return await lags(conn), await parked_events(conn)
 
 
 def _alive(pid: int) -> bool:

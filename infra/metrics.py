@@ -23,6 +23,9 @@ RELAY_LAG = Gauge("datawave_relay_lag_events", "Events in the store not yet publ
 PROJECTION_LAG = Gauge(
     "datawave_projection_lag_events", "Events not yet applied, per projection", ["projection"]
 )
+DEAD_LETTERS = Gauge(
+    "datawave_projection_dead_letters", "Events parked by the projections as poison, not applied"
+)
 HTTP_LATENCY = Histogram(
     "datawave_http_request_seconds", "HTTP request latency", ["method", "route", "status"]
 )

@@ -101,6 +101,22 @@ CREATE TABLE IF NOT EXISTS projection_positions (
     position bigint NOT NULL,
     PRIMARY KEY (projection, topic, partition)
 );
+-- Events a projection could not apply for a reason retrying cannot cure (a poison event), and
+-- every later event of the same aggregate, parked in order (DESIGN.md 1.5).
+CREATE TABLE IF NOT EXISTS projection_dead_letters (
+    id bigserial PRIMARY KEY,
+    position bigint UNIQUE,
+    topic text NOT NULL,
+    partition integer NOT NULL,
+    aggregate_id text,
+    aggregate_version integer,
+    type text,
+    reason text NOT NULL,
+    message bytea NOT NULL,
+    parked_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS projection_dead_letters_aggregate
+    ON projection_dead_letters (aggregate_id);
 CREATE TABLE IF NOT EXISTS relay_partitions (
     topic text NOT NULL,
     partition integer NOT NULL,

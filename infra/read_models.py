@@ -218,6 +218,53 @@ async def apply_rows_batch(
     return {sid: rows[sid] for sid in ids if sid in rows}
 
 
+Item = tuple[str, int, bytes]  # a published event as consumed: topic, partition, message
+MAX_REASON = 1000
+
+
+async def parked_aggregates(cur: AsyncCursor[Any], subjects: Iterable[str]) -> set[str]:
+    """The aggregates among `subjects` that have a parked event: their later events park too.
+    `cur` returns dict rows."""
+    await cur.execute(
+        "SELECT DISTINCT aggregate_id FROM projection_dead_letters WHERE aggregate_id = ANY(%s)",
+        (list(subjects),),
+    )
+    return {str(row["aggregate_id"]) for row in await cur.fetchall()}
+
+
+async def park(cur: AsyncCursor[Any], items: list[Item], reason: str) -> int | None:
+    """Park `items` in the dead-letter table; returns the highest position among them (None
+    for a message too broken to name one). A message parked before is not parked again."""
+    letters = [_dead_letter(topic, partition, message) for topic, partition, message in items]
+    await cur.executemany(
+        "INSERT INTO projection_dead_letters (position, topic, partition, aggregate_id, "
+        "aggregate_version, type, reason, message) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (position) DO NOTHING",
+        [
+            (*letter, reason[:MAX_REASON], message)
+            for letter, (_, _, message) in zip(letters, items, strict=True)
+        ],
+    )
+    positions = [letter[0] for letter in letters if letter[0] is not None]
+    return max(positions) if positions else None
+
+
+def _dead_letter(topic: str, partition: int, message: bytes) -> tuple[Any, ...]:
+    """(position, topic, partition, aggregate id, version, type), as much as the message says."""
+    try:
+        envelope = orjson.loads(message)
+        return (
+            int(envelope["position"]),
+            topic,
+            partition,
+            str(envelope.get("subject")),
+            int(envelope.get("aggregateversion") or 0),
+            str(envelope.get("type")),
+        )
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return (None, topic, partition, None, None, None)
+
+
 async def apply_audit_batch(cur: AsyncCursor[Any], raw_envelopes: list[bytes]) -> None:
     """Append to the audit read model; a position already there is a duplicate and skipped.
 

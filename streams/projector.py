@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ import structlog
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, topic_for
 from infra.event_log import EventLog
@@ -27,10 +31,13 @@ from infra.read_models import (
     PROJECTIONS,
     ROW_MODELS,
     SOURCES_MODEL,
+    Item,
     RedisSourceCache,
     apply_audit_batch,
     apply_rows_batch,
     classification_counts,
+    park,
+    parked_aggregates,
     record_positions,
     storable,
     without_nul,
@@ -46,6 +53,8 @@ SCANS_TOPIC = topic_for(CONTEXTS["ScanWorkflow"])
 
 BATCH_SIZE = 2000
 BATCH_WINDOW = 0.02
+# What a projection retries (with backoff) rather than calling an event poison.
+TRANSIENT = (psycopg.OperationalError, RedisConnectionError, RedisTimeoutError)
 
 
 class Projector:
@@ -57,29 +66,72 @@ class Projector:
         self.event_log = event_log
         self._conn: AsyncConnection[Any] | None = None
 
-    async def apply(self, items: list[tuple[str, int, bytes]]) -> None:
-        """Apply (topic, partition, message) items, retrying transient database errors."""
+    async def apply(self, items: list[Item]) -> None:
+        """Apply (topic, partition, message) items. A transient error (the database or Redis
+        gone for a while) is retried until it passes: the projection waits, its lag shows it,
+        nothing is skipped. A batch that fails for another reason is applied again event by
+        event, and the events that fail alone are parked (a poison event), with every later
+        event of their aggregates."""
         async for attempt in database_retries(
             lambda state: log.warning("projection_retry", attempt=state.attempt_number),
-            (psycopg.OperationalError,),
+            TRANSIENT,
+            attempts=None,
         ):
             with attempt:
-                await self._apply_once(items)
+                try:
+                    await self._apply_once(items)
+                except TRANSIENT:
+                    raise
+                except Exception:  # noqa: BLE001 - a poison event somewhere in the batch
+                    await self._apply_each(items)
 
-    async def _apply_once(self, items: list[tuple[str, int, bytes]]) -> None:
+    async def _apply_each(self, items: list[Item]) -> None:
+        for item in items:
+            try:
+                await self._apply_once([item])
+            except TRANSIENT:
+                raise
+            except Exception as error:  # noqa: BLE001 - parked with its reason, never skipped
+                await self._park([item], f"{type(error).__name__}: {error}")
+
+    async def _park(self, items: list[Item], reason: str) -> None:
+        conn = await self._connection()
+        async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+            position = await park(cur, items, reason)
+            if position is not None:
+                topic, partition, _ = items[0]
+                await record_positions(cur, PROJECTIONS, {(topic, partition): position})
+                await announce(cur, position)
+        log.error(
+            "projection_event_parked",
+            topic=items[0][0],
+            partition=items[0][1],
+            position=position,
+            reason=reason[:200],
+        )
+
+    async def _apply_once(self, items: list[Item]) -> None:
         conn = await self._connection()
         positions: dict[tuple[str, int], int] = {}
-        by_topic: dict[str, list[dict[str, Any]]] = {}
-        items = [(topic, partition, storable(message)) for topic, partition, message in items]
+        decoded: list[tuple[Item, dict[str, Any]]] = []
         for topic, partition, message in items:
+            message = storable(message)
             envelope = orjson.loads(message)
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
-            by_topic.setdefault(topic, []).append(envelope)
+            decoded.append(((topic, partition, message), envelope))
         touched: dict[str, dict[str, Any]] = {}
         cataloged: set[UUID] = set()  # sources whose assets changed
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+                held = await parked_aggregates(cur, {e["subject"] for _, e in decoded})
+                if held:
+                    later = [item for item, e in decoded if e["subject"] in held]
+                    await park(cur, later, "an earlier event of its aggregate is parked")
+                    decoded = [(item, e) for item, e in decoded if e["subject"] not in held]
+                by_topic: dict[str, list[dict[str, Any]]] = {}
+                for (topic, _, _), envelope in decoded:
+                    by_topic.setdefault(topic, []).append(envelope)
                 for topic, envelopes in by_topic.items():
                     model = ROW_MODELS.get(topic)
                     if model is None:  # a context only the audit trail shows (rule sets)
@@ -89,7 +141,8 @@ class Projector:
                         touched = rows
                     elif model is ASSETS_MODEL:
                         cataloged |= {UUID(str(r["data_source_id"])) for r in rows.values()}
-                await apply_audit_batch(cur, [message for _, _, message in items])
+                if decoded:
+                    await apply_audit_batch(cur, [message for (_, _, message), _ in decoded])
                 # Every projection has seen the whole batch, acting on what concerns it.
                 await record_positions(cur, PROJECTIONS, positions)
                 await announce(cur, max(positions.values()))
@@ -206,6 +259,27 @@ async def apply_in_batches(stream: Any, apply: Callable[[list[Any]], Awaitable[N
             await reader
 
 
+AGENT_FAILED = 70  # the worker's exit code when an agent failed for good
+
+
+async def exit_on_failure(agent: str, work: Awaitable[None]) -> None:
+    """Run an agent's loop; if it fails for good, end the worker process for its supervisor to
+    restart. Faust would restart the agent alone, and the new one reads on after the messages
+    the failed one had taken but not acknowledged: they would be missing from the read models
+    until the next restart. A new process resumes from the last committed offsets instead."""
+    try:
+        await work
+    except Exception as error:  # noqa: BLE001 - logged, then the process ends
+        log.error(
+            "agent_failed_worker_exits",
+            agent=agent,
+            error=type(error).__name__,
+            detail=str(error)[:500],
+        )
+        sys.stderr.flush()
+        os._exit(AGENT_FAILED)
+
+
 def create_faust_app(
     bootstrap: str,
     partitions: int,
@@ -225,7 +299,7 @@ def create_faust_app(
 
     @app.agent(topic, concurrency=1)
     async def project(stream: Any) -> None:
-        await apply_in_batches(stream, apply)
+        await exit_on_failure("project", apply_in_batches(stream, apply))
 
     scans = app.topic(SCANS_TOPIC, value_serializer="raw", partitions=partitions)
 

@@ -11,6 +11,7 @@ from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_never,
     wait_random_exponential,
 )
 
@@ -21,13 +22,14 @@ TRANSIENT = (psycopg.OperationalError, OperationalError, InterfaceError)
 def database_retries(
     before_sleep: Callable[[Any], None],
     transient: tuple[type[BaseException], ...] = TRANSIENT,
+    attempts: int | None = 8,
 ) -> AsyncRetrying:
-    """Up to 8 tries on `transient` errors, exponential backoff with jitter, the last error
-    re-raised."""
+    """Up to `attempts` tries (None: until one succeeds) on `transient` errors, exponential
+    backoff with jitter up to 5 s, the last error re-raised."""
     return AsyncRetrying(
         retry=retry_if_exception_type(transient),
         wait=wait_random_exponential(multiplier=0.1, max=5),
-        stop=stop_after_attempt(8),
+        stop=stop_never if attempts is None else stop_after_attempt(attempts),
         before_sleep=before_sleep,
         reraise=True,
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+import psycopg
 import redis.asyncio as aredis
 
 from commands.messages import RegisterDataSource, UpdateDataSource
@@ -83,4 +85,59 @@ def test_an_event_holding_nul_is_projected_with_the_rest_of_its_batch(
     assert rows[str(odd.aggregate_id)]["owner"] == "a\ufffdb"
     assert rows[str(odd.aggregate_id)]["tags"] == ["t\ufffd"]
     assert rows[str(plain.aggregate_id)]["name"] == "plain"
+    app.close()
+
+
+def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_flows(
+    database: str, redis_url: str
+) -> None:
+    create_schema(database)
+    app = open_event_store(database, AesGcmSecretBox("k"))
+    bad = app.register(RegisterDataSource("bad", "csv", {"path": "/b"}), META).aggregate_id
+    good = app.register(RegisterDataSource("good", "csv", {"path": "/g"}), META).aggregate_id
+    app.update(UpdateDataSource(bad, owner="later"), META)
+    app.update(UpdateDataSource(good, owner="fine"), META)
+    log = EventLog(app, database)
+    bad_v1, good_v1, bad_v2, good_v2 = [
+        encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None
+    ]
+    # A registration this projection cannot read (as from a producer of another version).
+    poisoned = json.loads(bad_v1)
+    del poisoned["data"]["name"]
+    poison = json.dumps(poisoned).encode()
+    bad_v3 = app.update(UpdateDataSource(bad, tags=["x"]), META)
+
+    async def run() -> None:
+        client = aredis.Redis.from_url(redis_url)
+        projector = Projector(database, RedisSourceCache(client, "dwtest:poison"), log)
+        try:
+            await projector.apply([(SOURCES_TOPIC, 0, m) for m in (poison, good_v1, bad_v2)])
+            await projector.apply([(SOURCES_TOPIC, 0, good_v2)])
+            # A later event of the parked aggregate, in a batch of its own, parks too.
+            (v3,) = [
+                encode(e.envelope) for e in log.read(bad_v3.position - 1, 1) if e.envelope is not None
+            ]
+            await projector.apply([(SOURCES_TOPIC, 0, v3)])
+        finally:
+            for sid in (bad, good):
+                await client.delete(projector.cache.key(str(sid)))
+            await client.aclose()
+
+    asyncio.run(run())
+    rows = read_model_rows(database)
+    assert str(bad) not in rows
+    assert (rows[str(good)]["version"], rows[str(good)]["owner"]) == (2, "fine")
+    with psycopg.connect(database) as conn:
+        parked = conn.execute(
+            "SELECT aggregate_id, aggregate_version, reason FROM projection_dead_letters "
+            "ORDER BY position"
+        ).fetchall()
+        applied = conn.execute(
+            "SELECT MIN(position) FROM projection_positions WHERE topic = %s", (SOURCES_TOPIC,)
+        ).fetchone()
+    assert [(a, v) for a, v, _ in parked] == [(str(bad), 1), (str(bad), 2), (str(bad), 3)]
+    assert parked[0][2].startswith("KeyError")
+    assert all("earlier event" in reason for _, _, reason in parked[1:])
+    # Parked counts as handled: the projections' positions moved past it.
+    assert applied is not None and applied[0] == bad_v3.position
     app.close()
