@@ -16,7 +16,7 @@ from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
 from infra.lag import lags, parked_events
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
-from infra.settings import Settings
+from infra.settings import JWT_SECRET_FILE, Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
             os.execv(sys.executable, training)  # noqa: S606
         if args.command == "status":
             return _status(settings, as_json=args.json)
+        if settings.jwt_secret is None and not (settings.data_dir / JWT_SECRET_FILE).exists():
+            # A key made up here would sign tokens that no running install accepts.
+            raise ValueError(
+                f"no DataWave install in {settings.data_dir}: run `datawave up` there first "
+                "or set DATAWAVE_JWT_SECRET"
+            )
         print(issue_token(settings.jwt_key(), args.subject, args.role, args.ttl))
         return 0
     except Exception as error:  # noqa: BLE001 - a user gets one line, never a traceback

@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -43,6 +44,17 @@ COMPONENTS: dict[str, list[str]] = {
     "worker": [sys.executable, "-m", "streams.run", "worker"],
     "edge": [sys.executable, "-m", "edge.agent"],
 }
+
+
+def _can_listen(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (as uvicorn binds: address reuse on)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _say(line: str) -> None:
@@ -94,6 +106,11 @@ class Supervisor:
         data_dir = self.settings.data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         with self._exclusive(data_dir):
+            host, port = self.settings.api_host, self.settings.api_port
+            if not _can_listen(host, port):
+                # Checked first: the readiness probe would otherwise be answered by whatever
+                # holds the port, and this install announce itself before its API gave up.
+                raise UpError(f"{host}:{port} is in use; set DATAWAVE_API_PORT to a free port")
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, lambda *_: self.stopping.set())
             # Servers started here, by part: stopped last, and marked "embedded" in output.

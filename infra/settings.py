@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+JWT_SECRET_FILE = "jwt.secret"  # noqa: S105 - the file in the data folder that holds the key
 MIN_JWT_SECRET_BYTES = 32
 
 
@@ -52,7 +53,7 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
             # RFC 7518 §3.2: an HS256 key shorter than the hash makes tokens guessable.
             raise ValueError(f"DATAWAVE_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
-        return self.jwt_secret or _stored_secret(self.data_dir / "jwt.secret")
+        return self.jwt_secret or _stored_secret(self.data_dir / JWT_SECRET_FILE)
 
     def sealing_key(self) -> str:
         """The key that seals connection secrets: configured, or kept in the data folder."""

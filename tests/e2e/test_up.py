@@ -415,6 +415,27 @@ def test_second_up_on_the_same_folder_is_refused(first_up: Up) -> None:
 
 
 @pytest.mark.slow
+def test_an_up_whose_api_port_is_taken_is_refused_before_it_starts(
+    first_up: Up, tmp_path: Path
+) -> None:
+    taken = urlsplit(first_up.api).port
+    assert taken is not None
+    began = time.monotonic()
+    second = datawave(clean_env(tmp_path / "other", taken), "up")
+    assert second.returncode == 1
+    error = one_line_error(second.stderr)
+    assert (
+        error
+        == f"datawave: error: 127.0.0.1:{taken} is in use; set DATAWAVE_API_PORT to a free port"
+    )
+    assert "DataWave is up" not in second.stdout
+    # Nothing was started: no embedded server's folder, and no wait for one.
+    assert not (tmp_path / "other" / "postgres").exists()
+    assert time.monotonic() - began < 30
+    assert status(first_up)["api"]["status"] == "running"
+
+
+@pytest.mark.slow
 def test_sigterm_stops_everything(first_up: Up, registered: tuple[httpx.Response, str]) -> None:
     runtime = first_up.runtime()
     pids = {runtime["supervisor_pid"], *runtime["components"].values()}
@@ -516,3 +537,10 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert "invalid choice: 'nonsense'" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+    # No install here: a key made up now would sign tokens no running system accepts.
+    result = datawave(env, "token", "--subject", "t", "--role", "admin")
+    assert result.returncode == 1
+    assert one_line_error(result.stderr).startswith("datawave: error: no DataWave install in")
+    assert result.stdout == ""
+    assert not (tmp_path / "nothing-here" / "jwt.secret").exists()
