@@ -14,6 +14,9 @@ from api.problems import BadQueryError
 from api.schemas import OverrideClassificationBody, WriteAccepted
 from commands.messages import OverrideClassification
 from domain.errors import NotFoundError
+from domain.taxonomy import CATEGORIES, INFOTYPES
+
+CATEGORY_IDS = frozenset(CATEGORIES.values())
 
 router = APIRouter(prefix="/api/v1/assets", tags=["catalog"])
 
@@ -28,7 +31,15 @@ async def list_assets(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Live assets, by qualified name; `q` matches part of the name, case-insensitively."""
+    """Live assets, by qualified name; `q` matches part of the name, case-insensitively;
+    `infotype` and `category` (ids from the taxonomy) keep assets with such a column."""
+    infotype, category = infotype or None, category or None  # an empty filter filters nothing
+    if infotype is not None and infotype not in INFOTYPES:
+        raise BadQueryError(f"unknown infotype {infotype!r}: ids are as in the taxonomy")
+    if category is not None and category not in CATEGORY_IDS:
+        raise BadQueryError(
+            f"unknown category {category!r}: one of {', '.join(sorted(CATEGORY_IDS))}"
+        )
     try:
         page = await container.asset_view().list(
             limit=limit,

@@ -93,6 +93,13 @@ def test_expected_versions_must_be_integers(admin: httpx.Client) -> None:
         )
 
 
+def test_asset_filters_take_taxonomy_ids_only(admin: httpx.Client) -> None:
+    for bad in ({"infotype": "NOPE"}, {"infotype": "email_address"}, {"category": "pci"}):
+        assert_problem(admin.get("/api/v1/assets", params=bad), 422)
+    for fine in ({"infotype": "EMAIL_ADDRESS"}, {"category": "PCI"}, {"infotype": ""}):
+        assert admin.get("/api/v1/assets", params=fine).status_code == 200
+
+
 def test_malformed_json_is_422(admin: httpx.Client) -> None:
     response = admin.post(
         SOURCES, content=b'{"name": ', headers={"content-type": "application/json"}
@@ -283,6 +290,7 @@ def test_operations_endpoints(admin: httpx.Client, running: System) -> None:
     assert "datawave_events_appended_total" in metrics
     assert "datawave_relay_lag_events 0.0" in metrics
     assert 'datawave_projection_lag_events{projection="data_sources"} 0.0' in metrics
+    assert "datawave_projection_dead_letters 0.0" in metrics
     openapi = admin.get("/openapi.json").json()
     assert "/api/v1/data-sources/{data_source_id}" in openapi["paths"]
 
