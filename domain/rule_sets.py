@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 from domain.patterns import checked_pattern
-from domain.taxonomy import CATEGORIES
+from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
 
@@ -31,13 +31,19 @@ def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
         raise InvalidCommandError("rule", "needs a name_pattern, a value_pattern or both")
     for field, pattern in (("name_pattern", name_pattern), ("value_pattern", value_pattern)):
         if pattern is not None:
+            if not str(pattern).strip():
+                raise InvalidCommandError(field, "must not be blank")
             checked_pattern(pattern, field)
     validator = rule.get("validator")
     if validator is not None and validator not in VALIDATORS:
         raise InvalidCommandError("validator", f"must be one of {', '.join(sorted(VALIDATORS))}")
     confidence = rule.get("confidence", 0.9)
-    if not isinstance(confidence, int | float) or not 0 < confidence <= 1:
-        raise InvalidCommandError("confidence", "must be in (0, 1]")
+    if not isinstance(confidence, int | float) or not ABSTAIN_BELOW <= confidence <= 1:
+        # Below it the classifier leaves a column unclassified: such a rule could never decide.
+        raise InvalidCommandError(
+            "confidence",
+            f"must be in [{ABSTAIN_BELOW}, 1], the range in which a column is classified",
+        )
     min_share = rule.get("min_share", 0.8)
     if not isinstance(min_share, int | float) or not 0 < min_share <= 1:
         raise InvalidCommandError("min_share", "must be in (0, 1]")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 PII, PCI, PHI, SPECIAL, CREDENTIALS = "PII", "PCI", "PHI", "SPECIAL", "CREDENTIALS"
 
+# A column is classified only at this confidence or above; below it, it stays unclassified.
+ABSTAIN_BELOW = 0.6
+
 CATEGORIES: dict[str, str] = {
     "PERSON_NAME": PII,
     "EMAIL_ADDRESS": PII,

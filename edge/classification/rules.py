@@ -25,7 +25,7 @@ from typing import Any
 
 import structlog
 
-from domain.taxonomy import CATEGORIES
+from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 from edge.classification.features import features
 from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
@@ -37,7 +37,6 @@ log = structlog.get_logger()
 
 # The built-in rules' version, recorded with every classification they make.
 RULE_SET = "builtin-1"
-ABSTAIN_BELOW = 0.6
 # How many of the model's most likely classes the evidence keeps.
 MODEL_EVIDENCE = 3
 # Fewer values than this and the values' share is too noisy to count for much.
