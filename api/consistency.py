@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -23,11 +24,14 @@ def encode(receipt: Receipt) -> str:
 
 
 def decode(token: str) -> Token:
-    try:
-        aggregate_id, version, position = token.split(".")
-        return Token(UUID(aggregate_id), int(version), int(position))
-    except ValueError:
-        raise BadQueryError("the consistency token is not one this API issued") from None
+    """The token a write returned; anything else (a negative version, a stray sign) is refused."""
+    parts = token.split(".")
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        with contextlib.suppress(ValueError):
+            decoded = Token(UUID(parts[0]), int(parts[1]), int(parts[2]))
+            if decoded.version >= 1 and decoded.position >= 1:
+                return decoded
+    raise BadQueryError("the consistency token is not one this API issued")
 
 
 async def wait_for(token: Token, waiters: ReadModelWaiters, timeout: float) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from psycopg.rows import dict_row
+from pydantic import AwareDatetime
 
 from api.auth import Permission
 from api.deps import ContainerDep, requires
@@ -22,11 +22,20 @@ async def list_audit_events(
     aggregate_id: UUID | None = None,
     actor: str | None = None,
     type: Annotated[str | None, Query(description="event name, e.g. Registered")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(description="events at or after this time (ISO 8601, with a time zone)"),
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None,
+        Query(description="events before this time (ISO 8601, with a time zone)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
 ) -> dict[str, Any]:
+    """Stored events, oldest first, filtered by aggregate, actor, event name and time."""
+    if since is not None and until is not None and since >= until:
+        raise BadQueryError("since must be earlier than until")
     clauses: list[str] = []
     params: list[object] = []
     for column, value in (("aggregate_id", aggregate_id), ("actor", actor), ("type", type)):

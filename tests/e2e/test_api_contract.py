@@ -186,6 +186,14 @@ def test_pagination_walks_every_source_once(admin: httpx.Client) -> None:
     assert_problem(admin.get(SOURCES, params={"limit": 0}), 422)
 
 
+def test_a_token_this_api_did_not_issue_is_422_without_waiting(admin: httpx.Client) -> None:
+    sid = register(admin, "tokened").json()["id"]
+    for token in (f"{sid}.-1.-5", f"{sid}.0.3", f"{sid}.+2.3", "garbage", f"{sid}.1"):
+        started = time.monotonic()
+        assert_problem(admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token}), 422)
+        assert time.monotonic() - started < 2.0
+
+
 def test_read_with_a_token_waits_for_the_projection(running: System, admin: httpx.Client) -> None:
     running.components["worker"].kill_hard()
     try:
@@ -222,6 +230,12 @@ def test_audit_lists_who_did_what(admin: httpx.Client, running: System) -> None:
         assert [e["type"] for e in later.json()["items"]] == ["Updated", "Decommissioned"]
         none = auditor.get("/api/v1/audit/events", params={"actor": "nobody"}).json()["items"]
         assert none == []
+        for bad in (
+            {"since": events[2]["time"], "until": events[0]["time"]},  # backwards
+            {"since": "2026-01-01T00:00:00"},  # no time zone: which day is meant?
+            {"until": "yesterday"},
+        ):
+            assert_problem(auditor.get("/api/v1/audit/events", params=bad), 422)
 
 
 def test_tokens_are_required_and_checked(running: System) -> None:
