@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import Permission, Principal, TokenVerifier
 from domain.meta import EventMeta
@@ -20,11 +21,16 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+# Declares the scheme in the OpenAPI spec; the header itself is checked by TokenVerifier, which
+# says what is wrong with it (missing, not Bearer, expired, …) in its 401.
+BEARER = HTTPBearer(auto_error=False, bearerFormat="JWT")
+
+
 async def get_principal(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 ) -> Principal:
     tokens: TokenVerifier = request.app.state.tokens
-    principal = tokens.principal(authorization)
+    principal = tokens.principal(request.headers.get("authorization"))
     structlog.contextvars.bind_contextvars(principal=principal.subject)
     return principal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -16,6 +17,36 @@ from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 log = structlog.get_logger()
 
 MEDIA_TYPE = "application/problem+json"
+_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "for 422: each invalid field's location, message and error type",
+            "items": {"type": "object"},
+        },
+    },
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` entries of these error statuses: RFC 9457 problem details."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {MEDIA_TYPE: {"schema": _SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+# What every authenticated route can answer; routers add their own.
+SECURED = (401, 403, 422)
 
 
 class NotYetVisibleError(Exception):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
-from api.problems import BadQueryError
+from api.problems import SECURED, BadQueryError, documented
 from api.schemas import OverrideClassificationBody, WriteAccepted
 from commands.messages import OverrideClassification
 from domain.errors import NotFoundError
@@ -18,7 +18,9 @@ from domain.taxonomy import CATEGORIES, INFOTYPES
 
 CATEGORY_IDS = frozenset(CATEGORIES.values())
 
-router = APIRouter(prefix="/api/v1/assets", tags=["catalog"])
+router = APIRouter(
+    prefix="/api/v1/assets", tags=["catalog"], responses=documented(*SECURED, 404, 409, 503)
+)
 
 
 @router.get("", dependencies=[requires(Permission.CATALOG_READ)])

@@ -11,9 +11,9 @@ from pydantic import AwareDatetime
 
 from api.auth import Permission
 from api.deps import ContainerDep, requires
-from api.problems import BadQueryError
+from api.problems import SECURED, BadQueryError, documented
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=documented(*SECURED))
 
 
 @router.get("/events", dependencies=[requires(Permission.AUDIT_READ)])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
-from api.problems import BadQueryError
+from api.problems import SECURED, BadQueryError, documented
 from api.schemas import ChangePolicyBody, PolicyBody, RetirePolicyBody, WriteAccepted
 from commands.compliance import BUILTIN_IDS
 from commands.messages import ChangePolicy, CreatePolicy, RetirePolicy
@@ -23,7 +23,9 @@ from domain.policies import Policy
 from infra.inventory import assets_of
 from infra.read_models import aggregate_ids
 
-router = APIRouter(prefix="/api/v1/compliance", tags=["compliance"])
+router = APIRouter(
+    prefix="/api/v1/compliance", tags=["compliance"], responses=documented(*SECURED, 404, 409, 503)
+)
 
 CSV_COLUMNS = (
     "severity",

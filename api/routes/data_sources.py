@@ -11,7 +11,7 @@ from api import consistency
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
-from api.problems import BadQueryError
+from api.problems import SECURED, BadQueryError, documented
 from api.routes.scans import start_scan
 from api.schemas import (
     DecommissionDataSourceBody,
@@ -31,7 +31,11 @@ from commands.messages import (
 from domain.errors import NotFoundError
 from domain.scans import DISCOVERY_STAGES
 
-router = APIRouter(prefix="/api/v1/data-sources", tags=["data sources"])
+router = APIRouter(
+    prefix="/api/v1/data-sources",
+    tags=["data sources"],
+    responses=documented(*SECURED, 404, 409, 503),
+)
 
 TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
 TokenQuery = Annotated[str | None, Query(alias="consistency_token")]

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.auth import Permission
 from api.deps import ContainerDep, requires
+from api.problems import documented
 from infra.kafka import is_reachable
 from infra.lag import lags, parked_events
 from infra.metrics import DEAD_LETTERS, PROJECTION_LAG, RELAY_LAG, SCANS
@@ -53,7 +54,9 @@ async def readyz(container: ContainerDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", dependencies=[requires(Permission.METRICS_READ)])
+@router.get(
+    "/metrics", dependencies=[requires(Permission.METRICS_READ)], responses=documented(401, 403)
+)
 async def metrics(container: ContainerDep) -> Response:
     # Lags and scan figures are read from the database at scrape time, so any API process
     # reports the truth.

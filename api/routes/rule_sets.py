@@ -10,10 +10,15 @@ from fastapi import APIRouter, Response
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
+from api.problems import SECURED, documented
 from api.schemas import CustomRuleBody, WriteAccepted
 from commands.messages import ChangeRule, PublishRuleSet, RemoveRule
 
-router = APIRouter(prefix="/api/v1/classification/rule-set", tags=["classification"])
+router = APIRouter(
+    prefix="/api/v1/classification/rule-set",
+    tags=["classification"],
+    responses=documented(*SECURED, 404, 409),
+)
 
 
 @router.get("", dependencies=[requires(Permission.CATALOG_READ)])

@@ -12,7 +12,7 @@ from api import consistency
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.deps import ContainerDep, MetaDep, requires
-from api.problems import BadQueryError
+from api.problems import SECURED, BadQueryError, documented
 from api.schemas import ExecuteScanBody, ScanStarted, WriteAccepted
 from commands.messages import CancelScan, DiscoveryAccepted, Receipt, RequestScan, RollBackScan
 from domain.errors import NotFoundError
@@ -20,7 +20,9 @@ from domain.meta import EventMeta
 from infra.bootstrap import Container
 from infra.inventory import assets_of
 
-router = APIRouter(prefix="/api/v1/scan", tags=["scan workflows"])
+router = APIRouter(
+    prefix="/api/v1/scan", tags=["scan workflows"], responses=documented(*SECURED, 404, 409, 503)
+)
 
 POLL_SECONDS = 0.05
 
