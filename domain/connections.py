@@ -49,15 +49,24 @@ def validate_connection(
     unknown = set(connection) - {key}
     if unknown:
         raise InvalidCommandError("connection", f"unknown keys for kind {kind}: {sorted(unknown)}")
-    if kind in FILE_KINDS and file_roots and not _inside(value, file_roots):
-        raise InvalidCommandError(
-            "connection.path", f"must lie inside one of the allowed roots: {', '.join(file_roots)}"
-        )
+    if kind in FILE_KINDS:
+        # The agent opens it wherever it runs: a relative path would depend on its folder.
+        if not posixpath.isabs(value):
+            raise InvalidCommandError("connection.path", "must be an absolute path")
+        if file_roots and not _inside(value, file_roots):
+            raise InvalidCommandError(
+                "connection.path",
+                f"must lie inside one of the allowed roots: {', '.join(file_roots)}",
+            )
     if kind in DATABASE_KINDS:
-        scheme = urlsplit(value).scheme
-        if scheme not in _DSN_SCHEMES[kind]:
+        parts = urlsplit(value)
+        if parts.scheme not in _DSN_SCHEMES[kind]:
             allowed = " or ".join(f"{s}://" for s in _DSN_SCHEMES[kind])
             raise InvalidCommandError("connection.dsn", f"must start with {allowed}")
+        try:
+            parts.port  # noqa: B018 - parsing it is the check
+        except ValueError:
+            raise InvalidCommandError("connection.dsn", "has a port that is not a number") from None
 
 
 def _inside(path: str, roots: tuple[str, ...]) -> bool:

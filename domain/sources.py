@@ -29,6 +29,16 @@ def validate_name(name: str) -> str:
     return cleaned
 
 
+def validate_owner(owner: str | None) -> str | None:
+    """An owner is a team or person, or none at all: never blank."""
+    if owner is None:
+        return None
+    cleaned = owner.strip()
+    if not cleaned:
+        raise InvalidCommandError("owner", "must not be blank (leave it out for no owner)")
+    return cleaned
+
+
 def validate_tags(tags: list[str]) -> list[str]:
     """Tags are short labels; duplicates carry no meaning, so they are dropped in order."""
     seen: list[str] = []
@@ -87,7 +97,7 @@ class DataSource(Aggregate):
             kind=kind,
             connection=connection,
             sealed_secret=sealed_secret,
-            owner=owner,
+            owner=validate_owner(owner),
             tags=validate_tags(tags),
             meta=meta,
         )
@@ -103,6 +113,8 @@ class DataSource(Aggregate):
             cleaned["name"] = validate_name(cleaned["name"])
         if "tags" in cleaned:
             cleaned["tags"] = validate_tags(cleaned["tags"])
+        if "owner" in cleaned:
+            cleaned["owner"] = validate_owner(cleaned["owner"])
         if "connection" in cleaned:
             validate_connection(self.kind, cleaned["connection"], file_roots)
         effective = {k: v for k, v in cleaned.items() if getattr(self, k) != v}

@@ -75,6 +75,14 @@ def test_update_and_decommission_change_the_read_model(admin: httpx.Client) -> N
             "kind": "postgresql",
             "connection": {"dsn": "postgresql://a:b@h/d?password=c"},
         },
+        {
+            "name": "x",
+            "kind": "postgresql",
+            "connection": {"dsn": "postgresql://a@db:notaport/crm"},
+        },
+        {"name": "x", "kind": "csv", "connection": {"path": "relative/dir"}},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "~/x.db"}},
+        {"name": "x", "kind": "sqlite", "connection": {"path": "/x"}, "owner": "  "},
     ],
 )
 def test_invalid_bodies_are_422_and_change_nothing(
@@ -307,6 +315,14 @@ def test_operations_endpoints(admin: httpx.Client, running: System) -> None:
     assert "datawave_projection_dead_letters 0.0" in metrics
     openapi = admin.get("/openapi.json").json()
     assert "/api/v1/data-sources/{data_source_id}" in openapi["paths"]
+    # A generated client knows the scheme and the errors' media type.
+    (scheme,) = openapi["components"]["securitySchemes"].values()
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    register_op = openapi["paths"][SOURCES]["post"]
+    assert register_op["security"]
+    for status in ("401", "403", "409", "422"):
+        assert "application/problem+json" in register_op["responses"][status]["content"]
+    assert "security" not in openapi["paths"]["/healthz"]["get"]
 
 
 def test_a_burst_of_concurrent_reads_gets_answers_not_errors(

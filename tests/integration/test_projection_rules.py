@@ -115,7 +115,9 @@ def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_
             await projector.apply([(SOURCES_TOPIC, 0, good_v2)])
             # A later event of the parked aggregate, in a batch of its own, parks too.
             (v3,) = [
-                encode(e.envelope) for e in log.read(bad_v3.position - 1, 1) if e.envelope is not None
+                encode(e.envelope)
+                for e in log.read(bad_v3.position - 1, 1)
+                if e.envelope is not None
             ]
             await projector.apply([(SOURCES_TOPIC, 0, v3)])
         finally:

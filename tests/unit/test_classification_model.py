@@ -75,8 +75,10 @@ def test_bad_training_arguments_are_refused_before_training(tmp_path: Path) -> N
         )
         assert done.returncode == 2
         assert "Traceback" not in done.stderr
-        assert done.stderr.strip().splitlines()[-1].startswith(
-            "python -m edge.classification.training: error: "
+        assert (
+            done.stderr.strip()
+            .splitlines()[-1]
+            .startswith("python -m edge.classification.training: error: ")
         )
 
 
