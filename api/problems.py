@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthenticationError, PermissionDeniedError
+from api.deps import check_access
 from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 
 log = structlog.get_logger()
@@ -76,11 +77,35 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def unauthenticated_problem(error: AuthenticationError) -> JSONResponse:
+    return problem(
+        401,
+        "unauthenticated",
+        "Unauthenticated",
+        str(error),
+        headers={"WWW-Authenticate": 'Bearer realm="datawave"'},
+    )
+
+
+def forbidden_problem(error: PermissionDeniedError) -> JSONResponse:
+    return problem(
+        403, "forbidden", "Forbidden", f"your roles do not grant {error.permission.value}"
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers: routes raise domain errors, never build error responses."""
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI parses the body before it runs the route's dependencies: who asks, and whether
+        # they may, comes first, or an anonymous caller would learn the schema from the 422.
+        try:
+            check_access(request)
+        except AuthenticationError as refused:
+            return unauthenticated_problem(refused)
+        except PermissionDeniedError as refused:
+            return forbidden_problem(refused)
         # Never echo the input back: it may hold a password.
         errors = [
             {
@@ -122,19 +147,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AuthenticationError)
     async def unauthenticated(_: Request, error: AuthenticationError) -> JSONResponse:
-        return problem(
-            401,
-            "unauthenticated",
-            "Unauthenticated",
-            str(error),
-            headers={"WWW-Authenticate": 'Bearer realm="datawave"'},
-        )
+        return unauthenticated_problem(error)
 
     @app.exception_handler(PermissionDeniedError)
     async def forbidden(_: Request, error: PermissionDeniedError) -> JSONResponse:
-        return problem(
-            403, "forbidden", "Forbidden", f"your roles do not grant {error.permission.value}"
-        )
+        return forbidden_problem(error)
 
     @app.exception_handler(NotYetVisibleError)
     async def not_yet_visible(_: Request, error: NotYetVisibleError) -> JSONResponse:

@@ -299,6 +299,17 @@ def test_roles_grant_only_their_permissions(
         assert response.status_code == status
 
 
+def test_who_asks_is_checked_before_what_they_sent(running: System) -> None:
+    """An anonymous caller or a role without the permission learns nothing of the schema."""
+    broken = {"content": b'{"name": ', "headers": {"content-type": "application/json"}}
+    with httpx.Client(base_url=running.api_url, timeout=30) as anonymous:
+        assert_problem(anonymous.post(SOURCES, **broken), 401)  # type: ignore[arg-type]
+        assert_problem(anonymous.post(SOURCES, json={"colour": "red"}), 401)
+    with as_role(running, "analyst") as analyst:
+        assert_problem(analyst.post(SOURCES, **broken), 403)  # type: ignore[arg-type]
+        assert_problem(analyst.post(SOURCES, json={"colour": "red"}), 403)
+
+
 def test_operations_endpoints(admin: httpx.Client, running: System) -> None:
     register(admin, "metered")
     ready = admin.get("/readyz").json()
