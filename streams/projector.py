@@ -16,6 +16,7 @@ import orjson
 import psycopg
 import structlog
 from psycopg import AsyncConnection
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -167,6 +168,10 @@ class Projector:
     async def _connection(self) -> AsyncConnection[Any]:
         if self._conn is None or self._conn.closed:
             self._conn = await AsyncConnection.connect(self.dsn)
+        elif self._conn.info.transaction_status != TransactionStatus.IDLE:
+            # Left in a failed transaction by an error outside `transaction()` (the counts read
+            # after the commit): start clean, or every later batch would fail and be parked.
+            await self._conn.rollback()
         return self._conn
 
     async def _reset(self) -> None:

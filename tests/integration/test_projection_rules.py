@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -142,4 +143,33 @@ def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_
     assert all("earlier event" in reason for _, _, reason in parked[1:])
     # Parked counts as handled: the projections' positions moved past it.
     assert applied is not None and applied[0] == bad_v3.position
+    app.close()
+
+
+def test_a_connection_left_in_a_failed_transaction_does_not_park_the_next_batch(
+    database: str, redis_url: str
+) -> None:
+    create_schema(database)
+    app = open_event_store(database, AesGcmSecretBox("k"))
+    sid = app.register(RegisterDataSource("after", "csv", {"path": "/a"}), META).aggregate_id
+    log = EventLog(app, database)
+    (registered,) = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+
+    async def run() -> None:
+        client = aredis.Redis.from_url(redis_url)
+        projector = Projector(database, RedisSourceCache(client, "dwtest:failed-tx"), log)
+        try:
+            # As a read after a batch's commit can leave it: inside a transaction that failed.
+            conn = await projector._connection()
+            with contextlib.suppress(psycopg.errors.DivisionByZero):
+                await conn.execute("SELECT 1 / 0")
+            await projector.apply([(SOURCES_TOPIC, 0, registered)])
+        finally:
+            await client.delete(projector.cache.key(str(sid)))
+            await client.aclose()
+
+    asyncio.run(run())
+    assert read_model_rows(database)[str(sid)]["name"] == "after"
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone() == (0,)
     app.close()
