@@ -16,6 +16,7 @@ from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
 from infra.lag import lags, parked_events
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
+from infra.read_models import parked_letters
 from infra.settings import JWT_SECRET_FILE, Settings
 
 
@@ -31,6 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     train = model_commands.add_parser("train", help="reproduce the shipped model from a seed")
     train.add_argument("--seed", type=int, default=None, help="the training seed")
     train.add_argument("--out", default=None, help="where to write the artefact")
+    projections = commands.add_parser("projections", help="the read models' parked events")
+    projection_commands = projections.add_subparsers(dest="projections_command", required=True)
+    parked = projection_commands.add_parser(
+        "parked", help="list the events the projections parked as poison"
+    )
+    parked.add_argument("--json", action="store_true", help="machine-readable output")
+    projection_commands.add_parser(
+        "replay", help="apply the parked events again, once what made them fail is fixed"
+    )
     token = commands.add_parser("token", help="print a signed development JWT")
     token.add_argument("--subject", required=True)
     token.add_argument("--role", action="append", required=True, choices=sorted(ROLES))
@@ -54,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             os.execv(sys.executable, training)  # noqa: S606
         if args.command == "status":
             return _status(settings, as_json=args.json)
+        if args.command == "projections":
+            as_json = getattr(args, "json", False)
+            return _projections(settings, args.projections_command, as_json=as_json)
         if settings.jwt_secret is None and not (settings.data_dir / JWT_SECRET_FILE).exists():
             # A key made up here would sign tokens that no running install accepts.
             raise ValueError(
@@ -68,13 +81,50 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _status(settings: Settings, *, as_json: bool) -> int:
+def _runtime(settings: Settings) -> dict[str, Any]:
+    """What the running `datawave up` on this data folder wrote about itself."""
     path = settings.data_dir / RUNTIME_FILE
     if not path.exists():
         raise UpError(
             f"DataWave is not running on {settings.data_dir.resolve()} (no {RUNTIME_FILE})"
         )
     runtime: dict[str, Any] = json.loads(path.read_text())
+    return runtime
+
+
+def _projections(settings: Settings, command: str, *, as_json: bool) -> int:
+    runtime = _runtime(settings)
+    if command == "parked":
+        letters = asyncio.run(_parked(runtime["postgres"]["url"]))
+        if as_json:
+            print(json.dumps(letters, indent=2))
+            return 0
+        for letter in letters:
+            print(
+                f"{letter['position']}  {letter['aggregate_id']} v{letter['aggregate_version']}  "
+                f"{letter['type']}  {letter['reason']}"
+            )
+        if not letters:
+            print("no parked events")
+        return 0
+    # Replaying applies events as the worker does: the stream processes' own program does it.
+    servers = {
+        **os.environ,
+        "DATAWAVE_DATABASE_URL": runtime["postgres"]["url"],
+        "DATAWAVE_REDIS_URL": runtime["redis"]["url"],
+        "DATAWAVE_KAFKA_BOOTSTRAP": runtime["kafka"]["bootstrap"],
+    }
+    replay = [sys.executable, "-m", "streams.run", "replay"]
+    os.execve(sys.executable, replay, servers)  # noqa: S606
+
+
+async def _parked(dsn: str) -> list[dict[str, Any]]:
+    async with await psycopg.AsyncConnection.connect(dsn, connect_timeout=3) as conn:
+        return await parked_letters(conn)
+
+
+def _status(settings: Settings, *, as_json: bool) -> int:
+    runtime = _runtime(settings)
     report: dict[str, Any] = {
         "api": {**runtime["api"], "status": "running"},
         "postgres": {**runtime["postgres"], "url": redact_dsn(runtime["postgres"]["url"])},

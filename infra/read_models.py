@@ -249,6 +249,16 @@ async def park(cur: AsyncCursor[Any], items: list[Item], reason: str) -> int | N
     return max(positions) if positions else None
 
 
+async def parked_letters(conn: AsyncConnection[Any]) -> list[dict[str, Any]]:
+    """The parked events, oldest first, without their messages."""
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT position, topic, partition, aggregate_id, aggregate_version, type, reason, "
+            "parked_at FROM projection_dead_letters ORDER BY position NULLS LAST, id"
+        )
+        return [{**row, "parked_at": row["parked_at"].isoformat()} for row in await cur.fetchall()]
+
+
 def _dead_letter(topic: str, partition: int, message: bytes) -> tuple[Any, ...]:
     """(position, topic, partition, aggregate id, version, type), as much as the message says."""
     try:

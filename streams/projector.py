@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -56,6 +57,15 @@ BATCH_SIZE = 2000
 BATCH_WINDOW = 0.02
 # What a projection retries (with backoff) rather than calling an event poison.
 TRANSIENT = (psycopg.OperationalError, RedisConnectionError, RedisTimeoutError)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What replaying one aggregate's parked events did: `failure` is None if they all applied."""
+
+    aggregate_id: str
+    events: int
+    failure: str | None
 
 
 class Projector:
@@ -111,6 +121,37 @@ class Projector:
             reason=reason[:200],
         )
 
+    async def replay_parked(self) -> list[Replay]:
+        """Apply the parked events again, once what made them fail is fixed: aggregate by
+        aggregate, in order. An aggregate's events leave the dead-letter table only if all of
+        them apply, in the transaction that applies them; otherwise they all stay."""
+        conn = await self._connection()
+        async with conn.transaction():
+            cur = await conn.execute(
+                "SELECT aggregate_id FROM projection_dead_letters WHERE aggregate_id IS NOT NULL "
+                "GROUP BY aggregate_id ORDER BY min(position)"
+            )
+            aggregates = [str(row[0]) for row in await cur.fetchall()]
+        replays = []
+        for aggregate in aggregates:
+            letters: list[tuple[Any, ...]] = []
+            try:
+                async with conn.transaction():
+                    cur = await conn.execute(
+                        "DELETE FROM projection_dead_letters WHERE aggregate_id = %s "
+                        "RETURNING position, topic, partition, message",
+                        (aggregate,),
+                    )
+                    letters = sorted(await cur.fetchall(), key=lambda letter: letter[0])
+                    await self._apply_once([(t, p, bytes(m)) for _, t, p, m in letters])
+            except TRANSIENT:
+                raise
+            except Exception as error:  # noqa: BLE001 - reported; the events stay parked
+                replays.append(Replay(aggregate, len(letters), f"{type(error).__name__}: {error}"))
+            else:
+                replays.append(Replay(aggregate, len(letters), None))
+        return replays
+
     async def _apply_once(self, items: list[Item]) -> None:
         conn = await self._connection()
         positions: dict[tuple[str, int], int] = {}
@@ -144,6 +185,8 @@ class Projector:
                         cataloged |= {UUID(str(r["data_source_id"])) for r in rows.values()}
                 if decoded:
                     await apply_audit_batch(cur, [message for (_, _, message), _ in decoded])
+                # Read in the batch's transaction, which sees its own writes.
+                counts = await classification_counts(conn, sorted(cataloged)) if cataloged else {}
                 # Every projection has seen the whole batch, acting on what concerns it.
                 await record_positions(cur, PROJECTIONS, positions)
                 await announce(cur, max(positions.values()))
@@ -153,9 +196,7 @@ class Projector:
         # After the commit: a crash here leaves Redis behind, and the redelivered batch (skipped in
         # PostgreSQL as duplicates) still refreshes it from the committed rows.
         await self.cache.put_rows(touched.values())
-        if cataloged:
-            counts = await classification_counts(conn, sorted(cataloged))
-            await conn.commit()
+        if counts:
             await self.cache.put_counts(counts)
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
@@ -168,11 +209,14 @@ class Projector:
     async def _connection(self) -> AsyncConnection[Any]:
         if self._conn is None or self._conn.closed:
             self._conn = await AsyncConnection.connect(self.dsn)
-        elif self._conn.info.transaction_status != TransactionStatus.IDLE:
-            # Left in a failed transaction by an error outside `transaction()` (the counts read
-            # after the commit): start clean, or every later batch would fail and be parked.
+        elif self._conn.info.transaction_status == TransactionStatus.INERROR:
+            # A failed statement outside `transaction()` leaves this: start clean, or every
+            # later batch would fail and be parked.
             await self._conn.rollback()
         return self._conn
+
+    async def close(self) -> None:
+        await self._reset()
 
     async def _reset(self) -> None:
         if self._conn is not None:

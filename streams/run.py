@@ -10,7 +10,7 @@ import faust
 import structlog
 import uvloop
 
-from infra.bootstrap import build
+from infra.bootstrap import Container, build
 from infra.logs import configure_logging
 from infra.processes import exit_with_parent
 from infra.settings import Settings
@@ -29,10 +29,26 @@ async def _relay(relay: Relay) -> None:
     await relay.run()
 
 
+async def _replay(projector: Projector, container: Container) -> int:
+    """`datawave projections replay`: the parked events applied again, one line per aggregate;
+    exit code 1 if some stay parked."""
+    try:
+        replays = await projector.replay_parked()
+    finally:
+        await projector.close()
+        await container.close()
+    for replay in replays:
+        outcome = "replayed" if replay.failure is None else f"still parked ({replay.failure})"
+        print(f"{replay.aggregate_id}: {replay.events} events {outcome}")  # noqa: T201
+    if not replays:
+        print("no parked events")  # noqa: T201
+    return 1 if any(replay.failure for replay in replays) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args not in (["relay"], ["worker"]):
-        print("usage: python -m streams.run relay|worker", file=sys.stderr)  # noqa: T201
+    if args not in (["relay"], ["worker"], ["replay"]):
+        print("usage: python -m streams.run relay|worker|replay", file=sys.stderr)  # noqa: T201
         return 2
     exit_with_parent()
     # uvloop's event loop costs less per message than asyncio's, for the relay and for Faust.
@@ -52,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         log.info("relay_stopped")
         return 0
     projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
+    if args == ["replay"]:
+        return asyncio.run(_replay(projector, container))
     dsn = container.endpoints.database_url
     ingest = CatalogIngest(container.catalog, container.data_sources, container.scans, dsn)
     container.compliance.install_builtin_packs(

@@ -436,6 +436,16 @@ def test_an_up_whose_api_port_is_taken_is_refused_before_it_starts(
 
 
 @pytest.mark.slow
+def test_parked_events_are_listed_and_replayed_from_the_cli(first_up: Up) -> None:
+    listed = datawave(first_up.env, "projections", "parked", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    replayed = datawave(first_up.env, "projections", "replay")
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout.strip() == "no parked events"
+
+
+@pytest.mark.slow
 def test_sigterm_stops_everything(first_up: Up, registered: tuple[httpx.Response, str]) -> None:
     runtime = first_up.runtime()
     pids = {runtime["supervisor_pid"], *runtime["components"].values()}

@@ -173,3 +173,45 @@ def test_a_connection_left_in_a_failed_transaction_does_not_park_the_next_batch(
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone() == (0,)
     app.close()
+
+
+def test_parked_events_replay_once_what_made_them_fail_is_fixed(
+    database: str, redis_url: str
+) -> None:
+    create_schema(database)
+    app = open_event_store(database, AesGcmSecretBox("k"))
+    held = app.register(RegisterDataSource("held", "csv", {"path": "/h"}), META).aggregate_id
+    app.update(UpdateDataSource(held, owner="then"), META)
+    log = EventLog(app, database)
+    messages = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    # What makes them fail: a rule of the read model's that the events break (say, a migration
+    # gone wrong), put right afterwards.
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(
+            "ALTER TABLE rm_data_sources ADD CONSTRAINT no_held CHECK (name <> 'held') NOT VALID"
+        )
+
+    async def run() -> tuple[list[Any], list[Any]]:
+        client = aredis.Redis.from_url(redis_url)
+        projector = Projector(database, RedisSourceCache(client, "dwtest:replay"), log)
+        try:
+            await projector.apply([(SOURCES_TOPIC, 0, m) for m in messages])
+            before = await projector.replay_parked()  # still failing: stays parked
+            with psycopg.connect(database, autocommit=True) as conn:
+                conn.execute("ALTER TABLE rm_data_sources DROP CONSTRAINT no_held")
+            after = await projector.replay_parked()
+            return before, after
+        finally:
+            await projector.close()
+            await client.delete(projector.cache.key(str(held)))
+            await client.aclose()
+
+    before, after = asyncio.run(run())
+    assert [(r.aggregate_id, r.events) for r in before] == [(str(held), 2)]
+    assert before[0].failure is not None and "CheckViolation" in before[0].failure
+    assert [(r.aggregate_id, r.events, r.failure) for r in after] == [(str(held), 2, None)]
+    row = read_model_rows(database)[str(held)]
+    assert (row["version"], row["owner"]) == (2, "then")
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone() == (0,)
+    app.close()
