@@ -27,20 +27,29 @@ def key_range_sample(
 
     Each place is an index range read (`key >= start ORDER BY key LIMIT n`), so the cost follows
     the sample size, not the table size; starts are sorted and never re-read a key already taken.
+    Places near the top of the key space can run out of rows: then the sample is topped up from
+    the bottom, with the keys not taken yet, so a table with enough rows gives `rows` rows.
     """
     per_range = min(KEY_RANGE_ROWS, rows)
     starts = _sorted_starts(low, high, -(-rows // per_range), seed)
-    sample: list[Row] = []
+    taken: dict[int, Row] = {}
     next_key = low
     for start in starts:
-        wanted = min(per_range, rows - len(sample))
+        wanted = min(per_range, rows - len(taken))
         found = read_range(max(start, next_key), wanted)
-        sample.extend(row for _, row in found)
+        taken.update(found)
         if found:
             next_key = found[-1][0] + 1
-        if len(sample) >= rows or next_key > high:
+        if len(taken) >= rows or next_key > high:
             break
-    return sample
+    next_key = low
+    while len(taken) < rows and next_key <= high:
+        found = read_range(next_key, rows - len(taken))
+        if not found:
+            break
+        taken.update((key, row) for key, row in found if key not in taken)
+        next_key = found[-1][0] + 1
+    return [taken[key] for key in sorted(taken)]
 
 
 def _sorted_starts(low: int, high: int, count: int, seed: int) -> list[int]:
