@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import psycopg
+import pytest
 import redis.asyncio as aredis
 
+from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource, UpdateDataSource
 from infra.envelope import CONTEXTS, encode, topic_for
 from infra.event_log import EventLog
@@ -23,9 +26,35 @@ from tests.support import META, read_model_rows
 SOURCES_TOPIC = topic_for(CONTEXTS["DataSource"])
 
 
-def test_duplicates_are_skipped_and_gaps_filled(database: str, redis_url: str) -> None:
+@pytest.fixture
+def app(database: str) -> Iterator[DataSources]:
+    """The sources application on the test's database, with the read-model tables."""
     create_schema(database)
-    app = open_event_store(database, AesGcmSecretBox("k"))
+    store = open_event_store(database, AesGcmSecretBox("k"))
+    yield store
+    store.close()
+
+
+@contextlib.asynccontextmanager
+async def projecting(
+    database: str, redis_url: str, log: EventLog, prefix: str
+) -> AsyncIterator[Projector]:
+    """A projector on the test's database and Redis; its cache keys are gone afterwards."""
+    client = aredis.Redis.from_url(redis_url)
+    projector = Projector(database, RedisSourceCache(client, prefix), log)
+    try:
+        yield projector
+    finally:
+        await projector.close()
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+def test_duplicates_are_skipped_and_gaps_filled(
+    app: DataSources, database: str, redis_url: str
+) -> None:
     sid = app.register(RegisterDataSource("gappy", "csv", {"path": "/d"}), META).aggregate_id
     app.update(UpdateDataSource(sid, owner="second"), META)
     app.update(UpdateDataSource(sid, tags=["third"]), META)
@@ -34,34 +63,26 @@ def test_duplicates_are_skipped_and_gaps_filled(database: str, redis_url: str) -
     v1, _v2, v3 = envelopes
 
     async def run() -> dict[str, Any]:
-        client = aredis.Redis.from_url(redis_url)
-        projector = Projector(database, RedisSourceCache(client, "dwtest:gap"), log)
-        try:
+        async with projecting(database, redis_url, log, "dwtest:gap") as projector:
             # v2 never arrives: v3 reveals the gap, and v2 is read from the event store.
             await projector.apply([(SOURCES_TOPIC, 0, v1), (SOURCES_TOPIC, 0, v3)])
             # Redelivery of everything: nothing changes twice.
             await projector.apply([(SOURCES_TOPIC, 0, e) for e in (v1, v3, v1)])
             cached = await projector.cache.get(sid)
-            await client.delete(projector.cache.key(str(sid)))
             assert cached is not None
             return cached
-        finally:
-            await client.aclose()
 
     cached = asyncio.run(run())
     row = read_model_rows(database)[str(sid)]
     assert (row["version"], row["owner"], row["tags"]) == (3, "second", ["third"])
     assert (cached["version"], cached["owner"], cached["tags"]) == (3, "second", ["third"])
-    app.close()
 
 
 def test_an_event_holding_nul_is_projected_with_the_rest_of_its_batch(
-    database: str, redis_url: str
+    app: DataSources, database: str, redis_url: str
 ) -> None:
     """PostgreSQL text cannot hold NUL; such an event (here from the command side, which the API
     now refuses, or from a source's own data) must not stop the batch it arrives in."""
-    create_schema(database)
-    app = open_event_store(database, AesGcmSecretBox("k"))
     odd = app.register(RegisterDataSource("odd", "csv", {"path": "/d"}, owner="a\x00b"), META)
     plain = app.register(RegisterDataSource("plain", "csv", {"path": "/e"}), META)
     app.update(UpdateDataSource(odd.aggregate_id, tags=["t\x00"]), META)
@@ -70,30 +91,21 @@ def test_an_event_holding_nul_is_projected_with_the_rest_of_its_batch(
     first, second, third = envelopes
 
     async def run() -> None:
-        client = aredis.Redis.from_url(redis_url)
-        projector = Projector(database, RedisSourceCache(client, "dwtest:nul"), log)
-        try:
+        async with projecting(database, redis_url, log, "dwtest:nul") as projector:
             await projector.apply([(SOURCES_TOPIC, 0, first), (SOURCES_TOPIC, 0, second)])
             # The NUL-holding source's next event, in a batch of its own.
             await projector.apply([(SOURCES_TOPIC, 0, third)])
-        finally:
-            for sid in (odd.aggregate_id, plain.aggregate_id):
-                await client.delete(projector.cache.key(str(sid)))
-            await client.aclose()
 
     asyncio.run(run())
     rows = read_model_rows(database)
     assert rows[str(odd.aggregate_id)]["owner"] == "a\ufffdb"
     assert rows[str(odd.aggregate_id)]["tags"] == ["t\ufffd"]
     assert rows[str(plain.aggregate_id)]["name"] == "plain"
-    app.close()
 
 
 def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_flows(
-    database: str, redis_url: str
+    app: DataSources, database: str, redis_url: str
 ) -> None:
-    create_schema(database)
-    app = open_event_store(database, AesGcmSecretBox("k"))
     bad = app.register(RegisterDataSource("bad", "csv", {"path": "/b"}), META).aggregate_id
     good = app.register(RegisterDataSource("good", "csv", {"path": "/g"}), META).aggregate_id
     app.update(UpdateDataSource(bad, owner="later"), META)
@@ -109,9 +121,7 @@ def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_
     bad_v3 = app.update(UpdateDataSource(bad, tags=["x"]), META)
 
     async def run() -> None:
-        client = aredis.Redis.from_url(redis_url)
-        projector = Projector(database, RedisSourceCache(client, "dwtest:poison"), log)
-        try:
+        async with projecting(database, redis_url, log, "dwtest:poison") as projector:
             await projector.apply([(SOURCES_TOPIC, 0, m) for m in (poison, good_v1, bad_v2)])
             await projector.apply([(SOURCES_TOPIC, 0, good_v2)])
             # A later event of the parked aggregate, in a batch of its own, parks too.
@@ -121,10 +131,6 @@ def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_
                 if e.envelope is not None
             ]
             await projector.apply([(SOURCES_TOPIC, 0, v3)])
-        finally:
-            for sid in (bad, good):
-                await client.delete(projector.cache.key(str(sid)))
-            await client.aclose()
 
     asyncio.run(run())
     rows = read_model_rows(database)
@@ -143,43 +149,32 @@ def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_
     assert all("earlier event" in reason for _, _, reason in parked[1:])
     # Parked counts as handled: the projections' positions moved past it.
     assert applied is not None and applied[0] == bad_v3.position
-    app.close()
 
 
 def test_a_connection_left_in_a_failed_transaction_does_not_park_the_next_batch(
-    database: str, redis_url: str
+    app: DataSources, database: str, redis_url: str
 ) -> None:
-    create_schema(database)
-    app = open_event_store(database, AesGcmSecretBox("k"))
     sid = app.register(RegisterDataSource("after", "csv", {"path": "/a"}), META).aggregate_id
     log = EventLog(app, database)
     (registered,) = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
 
     async def run() -> None:
-        client = aredis.Redis.from_url(redis_url)
-        projector = Projector(database, RedisSourceCache(client, "dwtest:failed-tx"), log)
-        try:
+        async with projecting(database, redis_url, log, "dwtest:failed-tx") as projector:
             # As a read after a batch's commit can leave it: inside a transaction that failed.
             conn = await projector._connection()
             with contextlib.suppress(psycopg.errors.DivisionByZero):
                 await conn.execute("SELECT 1 / 0")
             await projector.apply([(SOURCES_TOPIC, 0, registered)])
-        finally:
-            await client.delete(projector.cache.key(str(sid)))
-            await client.aclose()
 
     asyncio.run(run())
     assert read_model_rows(database)[str(sid)]["name"] == "after"
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone() == (0,)
-    app.close()
 
 
 def test_parked_events_replay_once_what_made_them_fail_is_fixed(
-    database: str, redis_url: str
+    app: DataSources, database: str, redis_url: str
 ) -> None:
-    create_schema(database)
-    app = open_event_store(database, AesGcmSecretBox("k"))
     held = app.register(RegisterDataSource("held", "csv", {"path": "/h"}), META).aggregate_id
     app.update(UpdateDataSource(held, owner="then"), META)
     log = EventLog(app, database)
@@ -192,19 +187,13 @@ def test_parked_events_replay_once_what_made_them_fail_is_fixed(
         )
 
     async def run() -> tuple[list[Any], list[Any]]:
-        client = aredis.Redis.from_url(redis_url)
-        projector = Projector(database, RedisSourceCache(client, "dwtest:replay"), log)
-        try:
+        async with projecting(database, redis_url, log, "dwtest:replay") as projector:
             await projector.apply([(SOURCES_TOPIC, 0, m) for m in messages])
             before = await projector.replay_parked()  # still failing: stays parked
             with psycopg.connect(database, autocommit=True) as conn:
                 conn.execute("ALTER TABLE rm_data_sources DROP CONSTRAINT no_held")
             after = await projector.replay_parked()
             return before, after
-        finally:
-            await projector.close()
-            await client.delete(projector.cache.key(str(held)))
-            await client.aclose()
 
     before, after = asyncio.run(run())
     assert [(r.aggregate_id, r.events) for r in before] == [(str(held), 2)]
@@ -214,4 +203,3 @@ def test_parked_events_replay_once_what_made_them_fail_is_fixed(
     assert (row["version"], row["owner"]) == (2, "then")
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone() == (0,)
-    app.close()
