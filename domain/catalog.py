@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ConflictError, InvalidCommandError
+from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 from domain.taxonomy import CATEGORIES
 
@@ -183,8 +183,8 @@ class Asset(Aggregate):
         until a steward changes it; no re-scan replaces it."""
         if self.decommissioned:
             raise ConflictError(f"asset {self.id} is decommissioned and accepts no changes")
-        if column not in self.columns:
-            raise InvalidCommandError("column", f"the asset has no column {column!r}")
+        if column not in self.columns:  # the column is part of the path: a missing one is 404
+            raise NotFoundError("column", f"{column!r} in asset {self.id}")
         if infotype is not None and infotype not in CATEGORIES:
             raise InvalidCommandError("infotype", f"{infotype!r} is not an id of the taxonomy")
         if not reason.strip():

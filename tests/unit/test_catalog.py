@@ -151,8 +151,9 @@ def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catal
     assert asset is not None
     assert asset.classifications["email"]["method"] == "manual"
     assert asset.classifications["email"]["infotype"] is None
+    with pytest.raises(NotFoundError, match="no column with id 'nope' in asset"):
+        catalog.override_classification(OverrideClassification(aggregate, "nope", None, "x"), META)
     for bad in (
-        OverrideClassification(aggregate, "nope", None, "x"),
         OverrideClassification(aggregate, "email", "NOT_AN_ID", "x"),
         OverrideClassification(aggregate, "email", "EMAIL_ADDRESS", " "),
     ):
