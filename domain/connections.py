@@ -72,11 +72,15 @@ def validate_connection(
 def _inside(path: str, roots: tuple[str, ...]) -> bool:
     if not posixpath.isabs(path):
         return False
-    normal = posixpath.normpath(path)
+    normal = _normal(path)
     return any(
-        normal == (root := posixpath.normpath(r)) or normal.startswith(root.rstrip("/") + "/")
-        for r in roots
+        normal == (root := _normal(r)) or normal.startswith(root.rstrip("/") + "/") for r in roots
     )
+
+
+def _normal(path: str) -> str:
+    # normpath keeps a leading "//" (POSIX leaves its meaning open; Linux reads it as "/").
+    return "/" + posixpath.normpath(path).lstrip("/")
 
 
 def split_secret(connection: dict[str, str]) -> SplitConnection:

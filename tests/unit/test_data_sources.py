@@ -128,6 +128,7 @@ def test_file_paths_outside_the_allowed_roots_are_refused() -> None:
         ReversingBox(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, file_roots=("/data",)
     )
     ok = app.register(RegisterDataSource("a", "csv", {"path": "/data/sales/x.csv"}), META)
+    app.register(RegisterDataSource("a2", "csv", {"path": "//data/sales/y.csv"}), META)
     for path in ("/etc/passwd", "/data/../etc/passwd", "/database/x.csv"):
         with pytest.raises(InvalidCommandError, match="allowed roots"):
             app.register(RegisterDataSource(f"b{path}", "csv", {"path": path}), META)
