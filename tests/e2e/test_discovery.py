@@ -460,7 +460,7 @@ def test_a_stewards_classification_survives_a_rescan(
     analyst = {"Authorization": f"Bearer {running.token('analyst')}"}
     body = {"infotype": None, "reason": "synthetic test addresses only"}
     assert_problem(steward.put(f"{url}/email/classification", json=body, headers=analyst), 403)
-    assert_problem(steward.put(f"{url}/nope/classification", json=body), 422)
+    assert_problem(steward.put(f"{url}/nope/classification", json=body), 404)
     assert_problem(
         steward.put(f"{url}/email/classification", json={"infotype": "X", **{"reason": "r"}}), 422
     )
