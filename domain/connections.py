@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
@@ -102,16 +103,11 @@ def split_secret(connection: dict[str, str]) -> SplitConnection:
             user, secret = userinfo.split(":", 1)
             secrets.add(secret)
             netloc = f"{user}:{REDACTED}@{host}"
-    pieces = []
-    for piece in parts.query.split("&") if parts.query else []:
-        key, equals, value = piece.partition("=")
-        if equals and _is_secret_key(key):
-            secrets.add(value)
-            piece = f"{key}={REDACTED}"
-        pieces.append(piece)
+    query, found = _replace_secret_values(parts.query, lambda _: REDACTED)
+    secrets.update(found)
     if len(secrets) > 1:
         raise InvalidCommandError("connection.dsn", "holds two different passwords")
-    redacted = urlunsplit((parts.scheme, netloc, parts.path, "&".join(pieces), parts.fragment))
+    redacted = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     return SplitConnection({**connection, "dsn": redacted}, secrets.pop() if secrets else None)
 
 
@@ -126,18 +122,22 @@ def join_secret(redacted: dict[str, str], secret: str | None) -> dict[str, str]:
         userinfo, host = netloc.rsplit("@", 1)
         if userinfo.endswith(f":{REDACTED}"):
             netloc = f"{userinfo[: -len(REDACTED)]}{secret}@{host}"
-    pieces = []
-    for piece in parts.query.split("&") if parts.query else []:
-        key, equals, value = piece.partition("=")
-        if equals and value == REDACTED and _is_secret_key(key):
-            piece = f"{key}={secret}"
-        pieces.append(piece)
-    joined = urlunsplit((parts.scheme, netloc, parts.path, "&".join(pieces), parts.fragment))
+    query, _ = _replace_secret_values(parts.query, lambda v: secret if v == REDACTED else v)
+    joined = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     return {**redacted, "dsn": joined}
 
 
-def _is_secret_key(key: str) -> bool:
-    return unquote_plus(key).strip().lower() in _SECRET_QUERY_KEYS
+def _replace_secret_values(query: str, replace: Callable[[str], str]) -> tuple[str, list[str]]:
+    """The query with `replace` applied to each password's value, in the query's own spelling
+    (nothing decoded and encoded again), and those values as they were."""
+    pieces, found = [], []
+    for piece in query.split("&") if query else []:
+        key, equals, value = piece.partition("=")
+        if equals and unquote_plus(key).strip().lower() in _SECRET_QUERY_KEYS:
+            found.append(value)
+            piece = f"{key}={replace(value)}"
+        pieces.append(piece)
+    return "&".join(pieces), found
 
 
 def redact_text(text: str, secrets: list[str]) -> str:
