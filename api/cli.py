@@ -13,10 +13,10 @@ import psycopg
 
 from api.auth import ROLES, issue_token
 from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
-from infra.lag import lags, parked_events
+from infra.lag import lags
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
-from infra.read_models import parked_letters
+from infra.read_models import parked_count, parked_letters
 from infra.settings import JWT_SECRET_FILE, Settings
 
 
@@ -163,7 +163,7 @@ def _status(settings: Settings, *, as_json: bool) -> int:
 
 async def _lags(dsn: str) -> tuple[dict[str, int], int]:
     async with await psycopg.AsyncConnection.connect(dsn, connect_timeout=3) as conn:
-        return await lags(conn), await parked_events(conn)
+        return await lags(conn), await parked_count(conn)
 
 
 def _alive(pid: int) -> bool:

@@ -26,11 +26,3 @@ async def lags(conn: AsyncConnection[Any]) -> dict[str, int]:
     for name, low in await cur.fetchall():
         result[str(name)] = max(0, head - int(low))
     return result
-
-
-async def parked_events(conn: AsyncConnection[Any]) -> int:
-    """Events the projections parked as poison (and their aggregates' later events): never
-    applied until someone looks at them."""
-    cur = await conn.execute("SELECT count(*) FROM projection_dead_letters")
-    row = await cur.fetchone()
-    return int(row[0]) if row else 0

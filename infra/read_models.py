@@ -249,6 +249,13 @@ async def park(cur: AsyncCursor[Any], items: list[Item], reason: str) -> int | N
     return max(positions) if positions else None
 
 
+async def parked_count(conn: AsyncConnection[Any]) -> int:
+    """How many events the projections have parked: never applied until replayed."""
+    cur = await conn.execute("SELECT count(*) FROM projection_dead_letters")
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def parked_letters(conn: AsyncConnection[Any]) -> list[dict[str, Any]]:
     """The parked events, oldest first, without their messages."""
     async with conn.cursor(row_factory=dict_row) as cur:
@@ -263,16 +270,18 @@ def _dead_letter(topic: str, partition: int, message: bytes) -> tuple[Any, ...]:
     """(position, topic, partition, aggregate id, version, type), as much as the message says."""
     try:
         envelope = orjson.loads(message)
-        return (
-            int(envelope["position"]),
-            topic,
-            partition,
-            str(envelope.get("subject")),
-            int(envelope.get("aggregateversion") or 0),
-            str(envelope.get("type")),
-        )
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        position = int(envelope["position"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return (None, topic, partition, None, None, None)
+    subject, version, kind = (envelope.get(k) for k in ("subject", "aggregateversion", "type"))
+    return (
+        position,
+        topic,
+        partition,
+        None if subject is None else str(subject),  # a missing field stays NULL, not "None"
+        version if isinstance(version, int) else None,
+        None if kind is None else str(kind),
+    )
 
 
 async def apply_audit_batch(cur: AsyncCursor[Any], raw_envelopes: list[bytes]) -> None:

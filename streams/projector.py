@@ -103,20 +103,20 @@ class Projector:
             except TRANSIENT:
                 raise
             except Exception as error:  # noqa: BLE001 - parked with its reason, never skipped
-                await self._park([item], f"{type(error).__name__}: {error}")
+                await self._park(item, f"{type(error).__name__}: {error}")
 
-    async def _park(self, items: list[Item], reason: str) -> None:
+    async def _park(self, item: Item, reason: str) -> None:
+        topic, partition, _ = item
         conn = await self._connection()
         async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-            position = await park(cur, items, reason)
+            position = await park(cur, [item], reason)
             if position is not None:
-                topic, partition, _ = items[0]
                 await record_positions(cur, PROJECTIONS, {(topic, partition): position})
                 await announce(cur, position)
         log.error(
             "projection_event_parked",
-            topic=items[0][0],
-            partition=items[0][1],
+            topic=topic,
+            partition=partition,
             position=position,
             reason=reason[:200],
         )

@@ -12,9 +12,9 @@ from api.auth import Permission
 from api.deps import ContainerDep, requires
 from api.problems import documented
 from infra.kafka import is_reachable
-from infra.lag import lags, parked_events
+from infra.lag import lags
 from infra.metrics import DEAD_LETTERS, PROJECTION_LAG, RELAY_LAG, SCANS
-from infra.read_models import scan_figures
+from infra.read_models import parked_count, scan_figures
 
 router = APIRouter(tags=["operations"])
 
@@ -62,7 +62,7 @@ async def metrics(container: ContainerDep) -> Response:
     # reports the truth.
     async with container.connection() as conn:
         current = await lags(conn)
-        DEAD_LETTERS.set(await parked_events(conn))
+        DEAD_LETTERS.set(await parked_count(conn))
         SCANS.figures = await scan_figures(conn)
     RELAY_LAG.set(current.pop("relay"))
     for projection, lag in current.items():

@@ -203,3 +203,22 @@ def test_parked_events_replay_once_what_made_them_fail_is_fixed(
     assert (row["version"], row["owner"]) == (2, "then")
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone() == (0,)
+
+
+def test_a_message_that_names_no_aggregate_is_parked_under_none(
+    app: DataSources, database: str, redis_url: str
+) -> None:
+    log = EventLog(app, database)
+    nameless = b'{"position": 7, "type": "datawave.sources.Registered.v1"}'
+
+    async def run() -> None:
+        async with projecting(database, redis_url, log, "dwtest:nameless") as projector:
+            await projector.apply([(SOURCES_TOPIC, 0, nameless)])
+
+    asyncio.run(run())
+    with psycopg.connect(database) as conn:
+        parked = conn.execute(
+            "SELECT position, aggregate_id, aggregate_version, type FROM projection_dead_letters"
+        ).fetchall()
+    # NULL, not the text "None": replay would otherwise treat "None" as one aggregate.
+    assert parked == [(7, None, None, "datawave.sources.Registered.v1")]
