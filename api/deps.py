@@ -26,11 +26,16 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 BEARER = HTTPBearer(auto_error=False, bearerFormat="JWT")
 
 
+def principal_of(request: Request) -> Principal:
+    """Who sends the request, from its bearer token; AuthenticationError if nobody valid."""
+    tokens: TokenVerifier = request.app.state.tokens
+    return tokens.principal(request.headers.get("authorization"))
+
+
 async def get_principal(
     request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 ) -> Principal:
-    tokens: TokenVerifier = request.app.state.tokens
-    principal = tokens.principal(request.headers.get("authorization"))
+    principal = principal_of(request)
     structlog.contextvars.bind_contextvars(principal=principal.subject)
     return principal
 
@@ -72,6 +77,4 @@ def check_access(request: Request) -> None:
     route = request.scope.get("route")
     for dependency in getattr(route, "dependencies", ()):
         if isinstance(dependency.dependency, Requirement):
-            tokens: TokenVerifier = request.app.state.tokens
-            principal = tokens.principal(request.headers.get("authorization"))
-            principal.require(dependency.dependency.permission)
+            principal_of(request).require(dependency.dependency.permission)

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 Kind = Literal["postgresql", "mysql", "sqlite", "csv", "parquet"]
 Tag = Annotated[str, StringConstraints(max_length=100)]
+# The version the client last read, for optimistic concurrency: a JSON integer, never "2" or true.
+ExpectedVersion = Annotated[int | None, Field(ge=1, strict=True)]
 # A DSN or a file path; the keys are checked against the kind by the domain.
 Connection = Annotated[
     dict[
@@ -56,12 +58,12 @@ class UpdateDataSourceBody(Body):
     connection: Connection | None = None
     owner: str | None = Field(default=None, max_length=200)
     tags: list[Tag] | None = Field(default=None, max_length=100)
-    expected_version: int | None = Field(default=None, ge=1, strict=True)
+    expected_version: ExpectedVersion = None
 
 
 class DecommissionDataSourceBody(Body):
     reason: str | None = Field(default=None, max_length=1000)
-    expected_version: int | None = Field(default=None, ge=1, strict=True)
+    expected_version: ExpectedVersion = None
 
 
 class DiscoverBody(Body):
@@ -98,7 +100,7 @@ class ChangePolicyBody(Body):
     name: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     rules: list[dict[str, Any]] | None = Field(default=None, max_length=200)
-    expected_version: int | None = Field(default=None, ge=1, strict=True)
+    expected_version: ExpectedVersion = None
 
 
 class RetirePolicyBody(Body):
@@ -110,7 +112,7 @@ class OverrideClassificationBody(Body):
 
     infotype: str | None = Field(max_length=100)
     reason: str = Field(min_length=1, max_length=1000)
-    expected_version: int | None = Field(default=None, ge=1, strict=True)
+    expected_version: ExpectedVersion = None
 
 
 class CustomRuleBody(Body):
