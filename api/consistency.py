@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
+
+from fastapi import Header, Query
 
 from api.problems import BadQueryError, NotYetVisibleError
 from commands.messages import Receipt
-from infra.projection_signal import ReadModelWaiters
+
+if TYPE_CHECKING:
+    from infra.bootstrap import Container
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,22 @@ def decode(token: str) -> Token:
     raise BadQueryError("the consistency token is not one this API issued")
 
 
-async def wait_for(token: Token, waiters: ReadModelWaiters, timeout: float) -> None:
-    """Return once the read model holds the token's version; NotYetVisibleError after timeout."""
-    if not await waiters.wait(token.aggregate_id, token.version, timeout):
+# The consistency token a write returned, as a header or a query parameter.
+TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
+TokenQuery = Annotated[str | None, Query(alias="consistency_token")]
+
+
+async def read_after(container: Container, token: str | None) -> Token | None:
+    """Wait (bounded) until the read models hold the write `token` names; None without one."""
+    if token is None:
+        return None
+    decoded = decode(token)
+    waiters = container.waiters
+    assert waiters is not None, "opened in the app's lifespan"
+    timeout = container.settings.read_wait_timeout
+    if not await waiters.wait(decoded.aggregate_id, decoded.version, timeout):
         raise NotYetVisibleError(
-            f"the read model has not reached version {token.version} of {token.aggregate_id} "
-            f"within {timeout:g} s; retry shortly"
+            f"the read model has not reached version {decoded.version} of "
+            f"{decoded.aggregate_id} within {timeout:g} s; retry shortly"
         )
+    return decoded

@@ -115,6 +115,13 @@ class OverrideClassificationBody(Body):
     expected_version: ExpectedVersion = None
 
 
+class WithdrawOverrideBody(Body):
+    """Why a steward's decision is taken back."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+    expected_version: ExpectedVersion = None
+
+
 class CustomRuleBody(Body):
     """A custom classification rule (domain/rule_sets.py checks it)."""
 

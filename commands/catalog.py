@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -9,7 +10,7 @@ from eventsourcing.application import Application
 
 from commands.conflicts import retrying_on_conflict
 from commands.loading import find
-from commands.messages import OverrideClassification, Receipt
+from commands.messages import OverrideClassification, Receipt, WithdrawOverride
 from domain.catalog import Asset, Observed, asset_id
 from domain.errors import NotFoundError, VersionConflictError
 from domain.meta import EventMeta
@@ -51,14 +52,30 @@ class Catalog(Application[UUID]):
 
     def override_classification(self, cmd: OverrideClassification, meta: EventMeta) -> Receipt:
         """A steward's classification of one column; it survives every re-scan."""
+        return self._steward(
+            cmd.asset_id,
+            cmd.expected_version,
+            lambda asset: asset.override_classification(cmd.column, cmd.infotype, cmd.reason, meta),
+        )
 
+    def withdraw_override(self, cmd: WithdrawOverride, meta: EventMeta) -> Receipt:
+        """Take a steward's decision back; the column's automatic decision applies again."""
+        return self._steward(
+            cmd.asset_id,
+            cmd.expected_version,
+            lambda asset: asset.withdraw_override(cmd.column, cmd.reason, meta),
+        )
+
+    def _steward(
+        self, aggregate_id: UUID, expected_version: int | None, decide: Callable[[Asset], None]
+    ) -> Receipt:
         def attempt(_: bool) -> Receipt:
-            asset = self._find(cmd.asset_id)
+            asset = self._find(aggregate_id)
             if asset is None:
-                raise NotFoundError("asset", cmd.asset_id)
-            if cmd.expected_version is not None and asset.version != cmd.expected_version:
-                raise VersionConflictError(cmd.expected_version, asset.version)
-            asset.override_classification(cmd.column, cmd.infotype, cmd.reason, meta)
+                raise NotFoundError("asset", aggregate_id)
+            if expected_version is not None and asset.version != expected_version:
+                raise VersionConflictError(expected_version, asset.version)
+            decide(asset)
             recordings = self.save(asset)
             position = max(r.notification.id for r in recordings)
             return Receipt(aggregate_id=asset.id, version=asset.version, position=position)

@@ -82,6 +82,16 @@ class OverrideClassification:
 
 
 @dataclass(frozen=True)
+class WithdrawOverride:
+    """Take a steward's decision on a column back: the automatic one applies again."""
+
+    asset_id: UUID
+    column: str
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class ChangeRule:
     """Add a custom rule to the draft rule set, or replace the one with this id."""
 

@@ -106,6 +106,8 @@ class Asset(Aggregate):
         self.profiles: dict[str, Any] = dict(profiles)
         self.classifications: dict[str, dict[str, Any]] = {}
         self.overridden: set[str] = set()  # columns a steward decided: re-scans leave them be
+        # The automatic decision a steward's decision set aside: what withdrawing it restores.
+        self.set_aside: dict[str, dict[str, Any]] = {}
         # Which workflow (correlation id) last classified each column automatically, and the
         # decision before that workflow first touched it: what a roll-back restores.
         self.classified_by: dict[str, str] = {}
@@ -202,6 +204,38 @@ class Asset(Aggregate):
             meta=meta,
         )
 
+    def withdraw_override(self, column: str, reason: str, meta: EventMeta) -> None:
+        """Take a steward's decision back: the column gets the automatic decision it had before,
+        and later scans classify it again."""
+        if self.decommissioned:
+            raise ConflictError(f"asset {self.id} is decommissioned and accepts no changes")
+        if column not in self.columns:
+            raise NotFoundError("column", f"{column!r} in asset {self.id}")
+        if column not in self.overridden:
+            raise ConflictError(f"column {column!r} has no steward's decision to withdraw")
+        if not reason.strip():
+            raise InvalidCommandError("reason", "withdrawing a steward's decision needs a reason")
+        self._override_withdrawn(
+            name=column,
+            classification=self.set_aside.get(column, dict(UNCLASSIFIED)),
+            previous=_decision(self.classifications[column]),
+            reason=reason.strip(),
+            meta=meta,
+        )
+
+    @event("ClassificationOverrideWithdrawn")
+    def _override_withdrawn(
+        self,
+        name: str,
+        classification: dict[str, Any],
+        previous: dict[str, Any],
+        reason: str,
+        meta: EventMeta,
+    ) -> None:
+        self.classifications[name] = classification
+        self.overridden.discard(name)
+        self.set_aside.pop(name, None)
+
     def revert_classifications(self, workflow_id: str, meta: EventMeta) -> list[str]:
         """Compensate the automatic classifications `workflow_id` made and that still stand: each
         column gets back the decision it had before. Steward decisions, and columns a later
@@ -273,6 +307,7 @@ class Asset(Aggregate):
         self.profiles.pop(name, None)
         self.classifications.pop(name, None)
         self.overridden.discard(name)
+        self.set_aside.pop(name, None)
         self._forget_workflow(name)
 
     @event("ClassificationOverridden")
@@ -283,6 +318,8 @@ class Asset(Aggregate):
         previous: dict[str, Any],
         meta: EventMeta,
     ) -> None:
+        if name not in self.overridden:
+            self.set_aside[name] = self.classifications.get(name, UNCLASSIFIED)
         self.classifications[name] = classification
         self.overridden.add(name)
         self._forget_workflow(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from infra.read_models import (
     PostgresDataSourceView,
     PostgresScanView,
     RedisSourceCache,
+    versions_of,
 )
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
@@ -92,7 +94,9 @@ class Container:
             open=False,
         )
         await self.read_pool.open(wait=True)
-        self.waiters = ReadModelWaiters(self.endpoints.database_url, self.source_view().versions_of)
+        self.waiters = ReadModelWaiters(
+            self.endpoints.database_url, functools.partial(versions_of, self.connection)
+        )
         await self.waiters.start()
 
     async def close(self) -> None:

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from infra.envelope import CONTEXTS, topic_for
 from infra.metrics import ScanFigures
+from projections.assets import CLASSIFICATION
 from projections.assets import PROJECTION as ASSETS
 from projections.assets import apply_event as apply_asset_event
 from projections.data_sources import PROJECTION as SOURCES
@@ -414,13 +415,6 @@ class PostgresDataSourceView:
         async with self._connection() as conn:
             return (await classification_counts(conn, [data_source_id]))[data_source_id]
 
-    async def versions_of(self, data_source_ids: list[UUID]) -> dict[UUID, int]:
-        async with self._connection() as conn:
-            cur = await conn.execute(
-                "SELECT id, version FROM rm_data_sources WHERE id = ANY(%s)", (data_source_ids,)
-            )
-            return {row[0]: int(row[1]) for row in await cur.fetchall()}
-
     async def list(self, *, limit: int, cursor: str | None, status: str | None) -> Page:
         where, params = ["TRUE"], []
         if status is not None:
@@ -436,6 +430,20 @@ class PostgresDataSourceView:
         return _page(
             rows, limit, public_source, lambda r: (r["created_at"].isoformat(), str(r["id"]))
         )
+
+
+# An aggregate's version in whichever row model holds it: what a consistency token waits for.
+_VERSIONS = " UNION ALL ".join(
+    f"SELECT id, version FROM {model.table} WHERE id = ANY(%(ids)s)"  # noqa: S608 - ours
+    for model in ROW_MODELS.values()
+)
+
+
+async def versions_of(connection: Connect, aggregate_ids: list[UUID]) -> dict[UUID, int]:
+    """The read models' version of each aggregate they hold (a source, an asset, a scan)."""
+    async with connection() as conn:
+        cur = await conn.execute(_VERSIONS, {"ids": aggregate_ids})
+        return {row[0]: int(row[1]) for row in await cur.fetchall()}
 
 
 async def _by_id(connection: Connect, table: str, row_id: UUID) -> dict[str, Any] | None:
@@ -498,7 +506,8 @@ def public_asset(row: dict[str, Any]) -> dict[str, Any]:
         "qualified_name": row["qualified_name"],
         "kind": row["kind"],
         "status": row["status"],
-        "columns": row["columns"],
+        # Rows written before a field was added to the classification lack it: null.
+        "columns": [{**c, **{k: c.get(k) for k in CLASSIFICATION}} for c in row["columns"]],
         "primary_key": row["primary_key"],
         "foreign_keys": row["foreign_keys"],
         "row_estimate": row["row_estimate"],

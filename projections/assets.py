@@ -10,18 +10,32 @@ from projections.rows import event_name, stamp
 
 PROJECTION = "assets"
 
-# A column's classification as API.md shows it; null until a classification says otherwise.
-_CLASSIFICATION = {
+# A column's classification as API.md shows it, with the rule-set version and the model version
+# behind an automatic decision; null until a classification says otherwise.
+CLASSIFICATION = {
     "infotype": None,
     "category": None,
     "confidence": None,
     "method": None,
     "evidence": None,
+    "rule_set": None,
+    "model": None,
 }
 
 
+# The events that set a column's classification: each carries the decision now in force.
+DECISIONS = frozenset(
+    {
+        "ColumnClassified",
+        "ClassificationOverridden",
+        "ClassificationReverted",
+        "ClassificationOverrideWithdrawn",
+    }
+)
+
+
 def _column(column: dict[str, Any], profile: Any) -> dict[str, Any]:
-    return {**column, **_CLASSIFICATION, "profile": profile}
+    return {**column, **CLASSIFICATION, "profile": profile}
 
 
 def _columns(columns: list[dict[str, Any]], profiles: dict[str, Any]) -> list[dict[str, Any]]:
@@ -34,7 +48,7 @@ def _kept_decisions(
     """A returning table's columns, with the steward's decisions they had before (the asset
     keeps them across its absence)."""
     manual = {
-        c["name"]: {k: c.get(k) for k in _CLASSIFICATION}
+        c["name"]: {k: c.get(k) for k in CLASSIFICATION}
         for c in (row or {}).get("columns", [])
         if c.get("method") == "manual"
     }
@@ -94,8 +108,8 @@ def apply_event(row: dict[str, Any] | None, envelope: dict[str, Any]) -> dict[st
             "foreign_keys": keys["foreign_keys"],
             **common,
         }
-    if name in ("ColumnClassified", "ClassificationOverridden", "ClassificationReverted"):
-        decided = {k: data["classification"].get(k) for k in _CLASSIFICATION}
+    if name in DECISIONS:
+        decided = {k: data["classification"].get(k) for k in CLASSIFICATION}
         return {**row, "columns": _replace(columns, data["name"], **decided), **common}
     if name == "StatisticsUpdated":
         profiles: dict[str, Any] = data["profiles"]

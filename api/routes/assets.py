@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
+from api.consistency import TokenHeader, TokenQuery, read_after
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import SECURED, BadQueryError, documented
-from api.schemas import OverrideClassificationBody, WriteAccepted
-from commands.messages import OverrideClassification
+from api.schemas import OverrideClassificationBody, WithdrawOverrideBody, WriteAccepted
+from commands.messages import OverrideClassification, WithdrawOverride
 from domain.errors import NotFoundError
 from domain.taxonomy import CATEGORIES, INFOTYPES
 
@@ -32,6 +33,8 @@ async def list_assets(
     category: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
+    token_header: TokenHeader = None,
+    token_query: TokenQuery = None,
 ) -> dict[str, Any]:
     """Live assets, by qualified name; `q` matches part of the name, case-insensitively;
     `infotype` and `category` (ids from the taxonomy) keep assets with such a column."""
@@ -42,6 +45,7 @@ async def list_assets(
         raise BadQueryError(
             f"unknown category {category!r}: one of {', '.join(sorted(CATEGORY_IDS))}"
         )
+    await read_after(container, token_header or token_query)
     try:
         page = await container.asset_view().list(
             limit=limit,
@@ -74,8 +78,34 @@ async def override_classification(
     return write_accepted(receipt, response, f"{router.prefix}/{asset_id}")
 
 
+@router.post(
+    "/{asset_id}/columns/{column}/classification/withdraw",
+    dependencies=[requires(Permission.CATALOG_WRITE)],
+)
+async def withdraw_override(
+    asset_id: UUID,
+    column: str,
+    body: WithdrawOverrideBody,
+    container: ContainerDep,
+    meta: MetaDep,
+    response: Response,
+) -> WriteAccepted:
+    """Take a steward's decision back: the column's automatic decision applies again, and
+    later scans classify it. 409 if the column has no steward's decision."""
+    cmd = WithdrawOverride(asset_id=asset_id, column=column, **body.model_dump())
+    receipt = await run_command(container.catalog.withdraw_override, cmd, meta)
+    return write_accepted(receipt, response, f"{router.prefix}/{asset_id}")
+
+
 @router.get("/{asset_id}", dependencies=[requires(Permission.CATALOG_READ)])
-async def get_asset(asset_id: UUID, container: ContainerDep) -> dict[str, Any]:
+async def get_asset(
+    asset_id: UUID,
+    container: ContainerDep,
+    token_header: TokenHeader = None,
+    token_query: TokenQuery = None,
+) -> dict[str, Any]:
+    """The asset with its columns; given a write's consistency token, once it shows that write."""
+    await read_after(container, token_header or token_query)
     found = await container.asset_view().get(asset_id)
     if found is None:
         raise NotFoundError("asset", asset_id)

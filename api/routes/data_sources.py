@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from api import consistency
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
+from api.consistency import TokenHeader, TokenQuery, read_after
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import SECURED, BadQueryError, documented
 from api.routes.scans import start_scan
@@ -36,9 +36,6 @@ router = APIRouter(
     tags=["data sources"],
     responses=documented(*SECURED, 404, 409, 503),
 )
-
-TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
-TokenQuery = Annotated[str | None, Query(alias="consistency_token")]
 
 
 def accepted(receipt: Receipt, response: Response) -> WriteAccepted:
@@ -98,7 +95,7 @@ async def list_data_sources(
     token_query: TokenQuery = None,
 ) -> dict[str, Any]:
     view = container.source_view()
-    await _wait(container, token_header or token_query)
+    await read_after(container, token_header or token_query)
     try:
         page = await view.list(limit=limit, cursor=cursor, status=status)
     except ValueError as error:
@@ -113,19 +110,10 @@ async def get_data_source(
     token_header: TokenHeader = None,
     token_query: TokenQuery = None,
 ) -> dict[str, Any]:
-    waited = await _wait(container, token_header or token_query)
+    waited = await read_after(container, token_header or token_query)
     min_version = waited.version if waited and waited.aggregate_id == data_source_id else 0
     view = container.source_view()
     found = await view.get(data_source_id, min_version)
     if found is None:
         raise NotFoundError("data source", data_source_id)
     return {**found, "classification_counts": await view.classification_counts(data_source_id)}
-
-
-async def _wait(container: ContainerDep, token: str | None) -> consistency.Token | None:
-    if token is None:
-        return None
-    decoded = consistency.decode(token)
-    assert container.waiters is not None, "opened in the app's lifespan"
-    await consistency.wait_for(decoded, container.waiters, container.settings.read_wait_timeout)
-    return decoded

@@ -484,6 +484,25 @@ def test_a_stewards_classification_survives_a_rescan(
     overrides = [e for e in events["items"] if e["type"] == "ClassificationOverridden"]
     assert [o["actor"] for o in overrides] == ["sam", "sam"]
     assert overrides[0]["data"]["previous"]["infotype"] == "EMAIL_ADDRESS"
+    # Taken back: the automatic decision applies again, with the rule set that made it.
+    withdraw = f"{url}/email/classification/withdraw"
+    reason = {"reason": "decided on the wrong column"}
+    assert_problem(steward.post(withdraw, json=reason, headers=analyst), 403)
+    assert_problem(steward.post(withdraw, json={"reason": ""}), 422)
+    assert_problem(steward.post(f"{url}/id/classification/withdraw", json=reason), 409)
+    taken_back = steward.post(withdraw, json=reason)
+    assert taken_back.status_code == 200, taken_back.text
+    token = {"consistency_token": taken_back.json()["consistency_token"]}
+    email = by_name(steward.get(f"{ASSETS}/{contacts['id']}", params=token).json())["email"]
+    assert (email["infotype"], email["method"]) == ("EMAIL_ADDRESS", "rules")
+    first = next(
+        e
+        for e in events["items"]
+        if e["type"] == "ColumnClassified" and e["data"]["name"] == "email"
+    )
+    assert email["rule_set"] == first["data"]["classification"]["rule_set"]
+    assert email["model"] is None  # the model is off by default
+    assert_problem(steward.post(withdraw, json=reason), 409)
 
 
 def test_a_published_custom_rule_changes_the_next_scan(

@@ -35,6 +35,7 @@ from commands.messages import (
     RetirePolicy,
     RollBackScan,
     UpdateDataSource,
+    WithdrawOverride,
 )
 from commands.rule_sets import RuleSets
 from commands.scans import ScanWorkflows
@@ -364,6 +365,9 @@ def test_published_events_match_their_schemas(system: System) -> None:
     # A steward's decision on a column.
     orders_id = asset_id(warehouse, ORDERS.qualified_name)
     decision = OverrideClassification(orders_id, "customer_id", None, "an internal key")
+    catalog.override_classification(decision, META)
+    # A steward's decision taken back, and made again.
+    catalog.withdraw_override(WithdrawOverride(orders_id, "customer_id", "wrong column"), META)
     catalog.override_classification(decision, META)
     # ... and is resolved by the next evaluation once the source has an owner.
     app.update(UpdateDataSource(warehouse, owner="data-team"), META)

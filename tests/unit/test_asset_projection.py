@@ -61,3 +61,29 @@ def test_a_returning_table_keeps_its_stewards_decisions_and_drops_the_automatic_
     columns = {c["name"]: c for c in row["columns"]}
     assert (columns["email"]["infotype"], columns["email"]["method"]) == ("USERNAME", "manual")
     assert columns["note"]["infotype"] is None
+
+
+def test_a_column_shows_the_decision_in_force_with_its_rule_set_and_model() -> None:
+    row = apply_event(None, table(1, "Discovered"))
+    automatic = decided("ColumnClassified", 2, "email", "EMAIL_ADDRESS", "model")
+    automatic["data"]["classification"] |= {"rule_set": "default-v3", "model": "model-458e8a1c"}
+    row = apply_event(row, automatic)
+    row = apply_event(row, decided("ClassificationOverridden", 3, "email", "USERNAME", "manual"))
+    assert row is not None
+    email = {c["name"]: c for c in row["columns"]}["email"]
+    assert (email["method"], email["rule_set"], email["model"]) == ("manual", None, None)
+    withdrawn = envelope(
+        "ClassificationOverrideWithdrawn",
+        4,
+        {
+            "name": "email",
+            "classification": automatic["data"]["classification"],
+            "previous": {"infotype": "USERNAME"},
+            "reason": "wrong column",
+        },
+    )
+    row = apply_event(row, withdrawn)
+    assert row is not None
+    email = {c["name"]: c for c in row["columns"]}["email"]
+    assert (email["infotype"], email["method"]) == ("EMAIL_ADDRESS", "model")
+    assert (email["rule_set"], email["model"]) == ("default-v3", "model-458e8a1c")

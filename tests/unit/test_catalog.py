@@ -9,10 +9,16 @@ from uuid import uuid4
 import pytest
 
 from commands.catalog import Catalog
-from commands.messages import ChangeRule, OverrideClassification, PublishRuleSet, RemoveRule
+from commands.messages import (
+    ChangeRule,
+    OverrideClassification,
+    PublishRuleSet,
+    RemoveRule,
+    WithdrawOverride,
+)
 from commands.rule_sets import RuleSets, published_rules
 from domain.catalog import asset_id
-from domain.errors import InvalidCommandError, NotFoundError
+from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 
 META: EventMeta = {"actor": "edge-agent:a", "correlation_id": "wf-1", "causation_id": "wf-1:1"}
@@ -161,6 +167,38 @@ def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catal
             catalog.override_classification(bad, META)
     with pytest.raises(NotFoundError):
         catalog.override_classification(OverrideClassification(uuid4(), "x", None, "y"), META)
+
+
+def test_a_withdrawn_decision_gives_the_column_back_to_the_scans(catalog: Catalog) -> None:
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [first], META)
+    aggregate = asset_id(SOURCE, "public.customers")
+    withdraw = WithdrawOverride(aggregate, "email", "decided on the wrong column")
+    with pytest.raises(ConflictError, match="no steward's decision"):
+        catalog.withdraw_override(withdraw, META)
+    for infotype in (None, "PERSON_NAME"):  # decided twice: the automatic one stays set aside
+        decision = OverrideClassification(aggregate, "email", infotype, "checked by hand")
+        catalog.override_classification(decision, META)
+    with pytest.raises(InvalidCommandError):
+        catalog.withdraw_override(WithdrawOverride(aggregate, "email", " "), META)
+    catalog.withdraw_override(withdraw, META)
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None
+    restored = asset.classifications["email"]
+    assert (restored["infotype"], restored["method"]) == ("EMAIL_ADDRESS", "rules")
+    last = list(catalog.events.get(aggregate))[-1]
+    assert type(last).__name__ == "ClassificationOverrideWithdrawn"
+    assert last.previous["infotype"] == "PERSON_NAME"  # type: ignore[attr-defined]
+    assert last.reason == "decided on the wrong column"  # type: ignore[attr-defined]
+    with pytest.raises(ConflictError):
+        catalog.withdraw_override(withdraw, META)
+    rescan = customers()  # the scans decide again
+    classified(rescan, "email", None, 0.3)
+    catalog.ingest(SOURCE, [rescan], META)
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None and asset.classifications["email"]["infotype"] is None
+    assert type(list(catalog.events.get(aggregate))[-1]).__name__ == "ColumnClassified"
 
 
 def test_a_stewards_decision_survives_the_table_being_gone_for_a_scan(catalog: Catalog) -> None:
