@@ -7,7 +7,7 @@ import asyncio
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 
@@ -16,7 +16,7 @@ from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
 from infra.lag import lags
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
-from infra.read_models import parked_count, parked_letters
+from infra.read_models import PROJECTIONS, parked_count, parked_letters
 from infra.settings import JWT_SECRET_FILE, Settings
 
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     train = model_commands.add_parser("train", help="reproduce the shipped model from a seed")
     train.add_argument("--seed", type=int, default=None, help="the training seed")
     train.add_argument("--out", default=None, help="where to write the artefact")
-    projections = commands.add_parser("projections", help="the read models' parked events")
+    projections = commands.add_parser("projections", help="the read models: rebuild, dead letters")
     projection_commands = projections.add_subparsers(dest="projections_command", required=True)
     parked = projection_commands.add_parser(
         "parked", help="list the events the projections parked as poison"
@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     projection_commands.add_parser(
         "replay", help="apply the parked events again, once what made them fail is fixed"
     )
+    rebuild = projection_commands.add_parser(
+        "rebuild", help="build read models again from the event store, with progress"
+    )
+    rebuild.add_argument("names", nargs="*", metavar="NAME", help=", ".join(PROJECTIONS))
+    rebuild.add_argument("--all", action="store_true", help="every projection")
     token = commands.add_parser("token", help="print a signed development JWT")
     token.add_argument("--subject", required=True)
     token.add_argument("--role", action="append", required=True, choices=sorted(ROLES))
@@ -65,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             return _status(settings, as_json=args.json)
         if args.command == "projections":
-            as_json = getattr(args, "json", False)
-            return _projections(settings, args.projections_command, as_json=as_json)
+            if args.projections_command == "parked":
+                return _parked_report(settings, as_json=args.json)
+            rebuilt = args.projections_command == "rebuild"
+            names = _rebuilt_names(args.names, args.all) if rebuilt else []
+            _exec_streams(settings, args.projections_command, *names)
         if settings.jwt_secret is None and not (settings.data_dir / JWT_SECRET_FILE).exists():
             # A key made up here would sign tokens that no running install accepts.
             raise ValueError(
@@ -92,30 +100,45 @@ def _runtime(settings: Settings) -> dict[str, Any]:
     return runtime
 
 
-def _projections(settings: Settings, command: str, *, as_json: bool) -> int:
-    runtime = _runtime(settings)
-    if command == "parked":
-        letters = asyncio.run(_parked(runtime["postgres"]["url"]))
-        if as_json:
-            print(json.dumps(letters, indent=2))
-            return 0
-        for letter in letters:
-            print(
-                f"{letter['position']}  {letter['aggregate_id']} v{letter['aggregate_version']}  "
-                f"{letter['type']}  {letter['reason']}"
-            )
-        if not letters:
-            print("no parked events")
+def _parked_report(settings: Settings, *, as_json: bool) -> int:
+    letters = asyncio.run(_parked(_runtime(settings)["postgres"]["url"]))
+    if as_json:
+        print(json.dumps(letters, indent=2))
         return 0
-    # Replaying applies events as the worker does: the stream processes' own program does it.
+    for letter in letters:
+        print(
+            f"{letter['position']}  {letter['aggregate_id']} v{letter['aggregate_version']}  "
+            f"{letter['type']}  {letter['reason']}"
+        )
+    if not letters:
+        print("no parked events")
+    return 0
+
+
+def _rebuilt_names(names: list[str], every: bool) -> list[str]:
+    """The projections `rebuild` was asked for; ValueError unless exactly known names or --all."""
+    if every == bool(names):
+        raise ValueError(
+            f"name the projections to rebuild ({', '.join(PROJECTIONS)}), or --all alone"
+        )
+    unknown = [name for name in names if name not in PROJECTIONS]
+    if unknown:
+        raise ValueError(f"no projection {unknown[0]!r}: one of {', '.join(PROJECTIONS)}")
+    return list(PROJECTIONS) if every else list(dict.fromkeys(names))
+
+
+def _exec_streams(settings: Settings, *command: str) -> NoReturn:
+    """Become `python -m streams.run COMMAND…` on the running install's servers: replaying and
+    rebuilding apply events as the worker does, so the stream processes' own program does it."""
+    runtime = _runtime(settings)
     servers = {
         **os.environ,
         "DATAWAVE_DATABASE_URL": runtime["postgres"]["url"],
         "DATAWAVE_REDIS_URL": runtime["redis"]["url"],
         "DATAWAVE_KAFKA_BOOTSTRAP": runtime["kafka"]["bootstrap"],
     }
-    replay = [sys.executable, "-m", "streams.run", "replay"]
-    os.execve(sys.executable, replay, servers)  # noqa: S606
+    streams = [sys.executable, "-m", "streams.run", *command]
+    os.execve(sys.executable, streams, servers)  # noqa: S606
 
 
 async def _parked(dsn: str) -> list[dict[str, Any]]:

@@ -38,6 +38,11 @@ def topic_for(context: str) -> str:
     return f"datawave.{context}"
 
 
+def topic_of(envelope: dict[str, Any]) -> str:
+    """The topic an event is published on: its aggregate's context's."""
+    return topic_for(CONTEXTS[str(envelope["aggregatetype"])])
+
+
 @dataclass(frozen=True)
 class Described:
     """The public names of a stored event: its aggregate type, context and event name."""

@@ -42,6 +42,10 @@ class EventLog:
         notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit)
         return [self._logged(n) for n in notifications]
 
+    def last_position(self) -> int:
+        """The position of the newest event (0 for an empty store)."""
+        return self.app.recorder.max_notification_id() or 0
+
     def aggregate_events(
         self, aggregate_id: UUID, after_version: int, before_version: int
     ) -> list[dict[str, Any]]:

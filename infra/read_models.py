@@ -125,6 +125,11 @@ ROW_MODELS = {
     topic_for(CONTEXTS["ScanWorkflow"]): SCANS_MODEL,
 }
 PROJECTIONS = (SOURCES, ASSETS, SCANS, AUDIT)
+# Each projection's PostgreSQL tables.
+TABLES = {
+    **{model.projection: model.table for model in ROW_MODELS.values()},
+    AUDIT: "rm_audit_events",
+}
 _INSERT_AUDIT = """
     INSERT INTO rm_audit_events (position, aggregate_id, aggregate_type, aggregate_version, type,
                                  actor, correlation_id, causation_id, time, data)
@@ -383,6 +388,20 @@ class RedisSourceCache:
     async def get_counts(self, data_source_id: UUID) -> Counts | None:
         body = await self.redis.get(self.counts_key(data_source_id))
         return None if body is None else dict(orjson.loads(body))
+
+    async def refill(self, conn: AsyncConnection[Any]) -> None:
+        """Replace every cached row and count with the read model's (after a rebuild). Rows are
+        read after the old keys are gone, so a newer row the worker writes meanwhile wins."""
+        for pattern in (self.key("*"), f"{self.prefix}:classification_counts:*"):
+            keys = [key async for key in self.redis.scan_iter(match=pattern, count=1000)]
+            for start in range(0, len(keys), 1000):
+                await self.redis.delete(*keys[start : start + 1000])
+        async with conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute("SELECT * FROM rm_data_sources")
+            rows = await cur.fetchall()
+        await self.put_rows(rows)
+        if rows:
+            await self.put_counts(await classification_counts(conn, [r["id"] for r in rows]))
 
 
 # How a view gets a connection: a pool's, or a fresh one, for the duration of a read.

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,18 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, topic_for
+from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, encode, topic_for, topic_of
 from infra.event_log import EventLog
 from infra.kafka import PUBLIC_TOPICS
 from infra.notifications import until_first
 from infra.projection_signal import announce
 from infra.read_models import (
     ASSETS_MODEL,
+    AUDIT,
     PROJECTIONS,
     ROW_MODELS,
     SOURCES_MODEL,
+    TABLES,
     Item,
     RedisSourceCache,
     apply_audit_batch,
@@ -44,6 +46,8 @@ from infra.read_models import (
     storable,
     without_nul,
 )
+from projections.assets import PROJECTION as ASSETS
+from projections.data_sources import PROJECTION as SOURCES
 from streams.catalog_ingest import CatalogIngest
 from streams.faust_app import PromptApp
 from streams.process_manager import ProcessManager
@@ -57,6 +61,19 @@ BATCH_SIZE = 2000
 BATCH_WINDOW = 0.02
 # What a projection retries (with backoff) rather than calling an event poison.
 TRANSIENT = (psycopg.OperationalError, RedisConnectionError, RedisTimeoutError)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a rebuild did: the projections, the events applied, the position they reflect."""
+
+    projections: tuple[str, ...]
+    events: int
+    position: int
+
+
+# Rebuild progress: (position reached, newest position when the rebuild started).
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,39 @@ class Projector:
             else:
                 replays.append(Replay(aggregate, len(letters), None))
         return replays
+
+    async def rebuild(self, projections: Sequence[str], progress: Progress) -> Rebuilt:
+        """Build the projections again from the event store (not from Kafka, whose retention is
+        finite), then refill the Redis cache from them.
+
+        One transaction: readers keep seeing the old rows until it commits, then the new ones.
+        The worker's writes to these tables wait for it, and what the rebuild applied comes to
+        the worker as duplicates, skipped. A failure (a poison event) changes nothing."""
+        tables = [TABLES[name] for name in projections]
+        models = {t: m for t, m in ROW_MODELS.items() if m.projection in projections}
+        end = await asyncio.to_thread(self.event_log.last_position)
+        conn = await self._connection()
+        applied = position = 0
+        async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+            # Readers pass; writers (the worker) wait.
+            await cur.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
+            for table in tables:
+                await cur.execute(f"DELETE FROM {table}")  # noqa: S608 - our table names
+            while batch := await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE):
+                position = batch[-1].position
+                messages = [storable(encode(e.envelope)) for e in batch if e.envelope is not None]
+                envelopes = [orjson.loads(message) for message in messages]
+                for topic, model in models.items():
+                    mine = [e for e in envelopes if topic_of(e) == topic]
+                    if mine:
+                        await apply_rows_batch(cur, model, mine, self._fill_gap)
+                if AUDIT in projections and messages:
+                    await apply_audit_batch(cur, messages)
+                applied += len(messages)
+                progress(position, max(end, position))
+        if SOURCES in projections or ASSETS in projections:  # the cache holds sources and counts
+            await self.cache.refill(conn)
+        return Rebuilt(tuple(projections), applied, position)
 
     async def _apply_once(self, items: list[Item]) -> None:
         conn = await self._connection()

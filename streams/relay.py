@@ -19,7 +19,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from infra.envelope import CONTEXTS, EDGE_COMMANDS_TOPIC, encode, topic_for
+from infra.envelope import EDGE_COMMANDS_TOPIC, encode, topic_of
 from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import RELAY_TOPICS, ensure_topics, lost_partitions, start_producer
 from infra.notifications import until_first, wake_on_notify
@@ -172,7 +172,7 @@ class Relay:
             # One aggregate's messages share a key, so they stay in order on one partition.
             routed = []
             if item.envelope is not None:
-                topic = topic_for(CONTEXTS[str(item.envelope["aggregatetype"])])
+                topic = topic_of(item.envelope)
                 routed.append((topic, item.envelope))
             if item.edge_command is not None:
                 routed.append((EDGE_COMMANDS_TOPIC, item.edge_command))

@@ -1,10 +1,13 @@
-"""Entry point of the stream processes: `python -m streams.run relay|worker`."""
+"""Entry point of the stream processes: `python -m streams.run relay|worker`, and of the
+projection tools (`replay`, `rebuild NAME…`) that apply events as the worker does."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import sys
+import time
+from typing import TextIO
 
 import faust
 import structlog
@@ -13,6 +16,7 @@ import uvloop
 from infra.bootstrap import Container, build
 from infra.logs import configure_logging
 from infra.processes import exit_with_parent
+from infra.read_models import PROJECTIONS
 from infra.settings import Settings
 from streams.catalog_ingest import CatalogIngest
 from streams.process_manager import ProcessManager
@@ -45,10 +49,58 @@ async def _replay(projector: Projector, container: Container) -> int:
     return 1 if any(replay.failure for replay in replays) else 0
 
 
+async def _rebuild(projector: Projector, container: Container, names: list[str]) -> int:
+    """`datawave projections rebuild`: the read models built again, with a progress bar."""
+    started = time.monotonic()
+    try:
+        rebuilt = await projector.rebuild(names, ProgressBar(sys.stderr))
+    except Exception as error:  # noqa: BLE001 - one line; the rebuild's transaction rolled back
+        reason = f"{type(error).__name__}: {error}".splitlines()[0]
+        print(f"rebuild failed, nothing changed: {reason}", file=sys.stderr)  # noqa: T201
+        return 1
+    finally:
+        await projector.close()
+        await container.close()
+    print(  # noqa: T201
+        f"rebuilt {', '.join(rebuilt.projections)}: {rebuilt.events} events, up to position "
+        f"{rebuilt.position}, in {time.monotonic() - started:.1f} s"
+    )
+    return 0
+
+
+class ProgressBar:
+    """Rebuild progress on a terminal: one line redrawn; elsewhere a line per tenth."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.redraw = stream.isatty()
+        self.shown = -1
+
+    def __call__(self, position: int, end: int) -> None:
+        share = min(1.0, position / end) if end else 1.0
+        if self.redraw:
+            filled = int(share * self.WIDTH)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            self.stream.write(f"\r[{bar}] {share:4.0%}  position {position:,} of {end:,}")
+            if share >= 1.0:
+                self.stream.write("\n")
+        elif int(share * 10) > self.shown:
+            self.shown = int(share * 10)
+            self.stream.write(f"{share:4.0%}  position {position:,} of {end:,}\n")
+        self.stream.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args not in (["relay"], ["worker"], ["replay"]):
-        print("usage: python -m streams.run relay|worker|replay", file=sys.stderr)  # noqa: T201
+    rebuild = args[1:] if args[:1] == ["rebuild"] else None
+    if args not in (["relay"], ["worker"], ["replay"]) and not (
+        rebuild and set(rebuild) <= set(PROJECTIONS)
+    ):
+        print(  # noqa: T201
+            "usage: python -m streams.run relay|worker|replay|rebuild NAME…", file=sys.stderr
+        )
         return 2
     exit_with_parent()
     # uvloop's event loop costs less per message than asyncio's, for the relay and for Faust.
@@ -70,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
     if args == ["replay"]:
         return asyncio.run(_replay(projector, container))
+    if rebuild:
+        return asyncio.run(_rebuild(projector, container, rebuild))
     dsn = container.endpoints.database_url
     ingest = CatalogIngest(container.catalog, container.data_sources, container.scans, dsn)
     container.compliance.install_builtin_packs(

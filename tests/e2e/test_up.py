@@ -19,6 +19,7 @@ from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+import psycopg
 import pytest
 
 from api.supervisor import STOP_TIMEOUT
@@ -443,6 +444,40 @@ def test_parked_events_are_listed_and_replayed_from_the_cli(first_up: Up) -> Non
     replayed = datawave(first_up.env, "projections", "replay")
     assert replayed.returncode == 0, replayed.stderr
     assert replayed.stdout.strip() == "no parked events"
+
+
+@pytest.mark.slow
+def test_read_models_are_rebuilt_from_the_cli_with_progress(
+    first_up: Up, registered: tuple[httpx.Response, str]
+) -> None:
+    for args, error in (
+        ((), "name the projections to rebuild"),
+        (("nope",), "no projection 'nope': one of data_sources, assets, scan_workflows, audit"),
+        (("audit", "--all"), "name the projections to rebuild"),
+    ):
+        refused = datawave(first_up.env, "projections", "rebuild", *args)
+        assert refused.returncode == 1
+        assert one_line_error(refused.stderr).startswith(f"datawave: error: {error}")
+    response, token = registered
+    source = response.json()["id"]
+
+    def owner() -> str:
+        return next(i["owner"] for i in listed(first_up, token) if i["id"] == source)
+
+    before = owner()
+    with psycopg.connect(first_up.runtime()["postgres"]["url"], autocommit=True) as conn:
+        conn.execute("UPDATE rm_data_sources SET owner = 'tampered' WHERE id = %s", (source,))
+    assert owner() == "tampered"
+    rebuilt = datawave(first_up.env, "projections", "rebuild", "--all")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert re.fullmatch(
+        r"rebuilt data_sources, assets, scan_workflows, audit: \d+ events, up to position \d+, "
+        r"in [\d.]+ s",
+        rebuilt.stdout.strip(),
+    ), rebuilt.stdout
+    assert "100%" in rebuilt.stderr.splitlines()[-1]
+    assert owner() == before
+    assert status(first_up)["dead_letters"] == 0
 
 
 @pytest.mark.slow
