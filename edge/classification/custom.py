@@ -18,7 +18,7 @@ import structlog
 from domain.patterns import PatternError, compile_pattern
 from domain.taxonomy import CATEGORIES
 from edge.classification.rules import RULE_SET, Classification, Column
-from edge.classification.values import NAMED_VALIDATORS
+from edge.classification.values import NAMED_VALIDATORS, mask_shape
 
 # Values looked at per rule: enough for a share, cheap however many rules there are.
 SAMPLED_VALUES = 200
@@ -50,19 +50,25 @@ class CustomRule:
             min_share=float(rule["min_share"]) if value else 1.0,
         )
 
-    def fires(self, column: Column) -> bool:
+    def fires(self, column: Column) -> dict[str, Any] | None:
+        """None if the rule does not fire on the column; else the value evidence it fired on,
+        counted like the built-in rules' (empty for a rule on the name alone)."""
         if self.name_pattern is not None and not self.name_pattern.search(column.name):
-            return False
+            return None
         if self.value_pattern is None:
-            return True
+            return {}
         values = [v.strip() for v in column.values[:SAMPLED_VALUES] if v.strip()]
-        if not values:
-            return False
+        matched = [v for v in values if self.value_pattern.fullmatch(v)]
         check = self.validator
-        matched = sum(
-            1 for v in values if self.value_pattern.fullmatch(v) and (check is None or check(v))
-        )
-        return matched / len(values) >= self.min_share
+        validated = matched if check is None else [v for v in matched if check(v)]
+        if not validated or len(validated) / len(values) < self.min_share:
+            return None
+        return {
+            "total": len(values),
+            "matched": len(matched),
+            "validated": len(validated),
+            "example": mask_shape(validated[0]),
+        }
 
 
 @dataclass(frozen=True)
@@ -92,21 +98,28 @@ class CustomRules:
 
     def apply(self, column: Column, decision: Classification) -> Classification:
         label = self.version or RULE_SET
-        fired = [
-            (rule.confidence, rule_id) for rule_id, rule in self.rules.items() if rule.fires(column)
-        ]
+        fired = {
+            rule_id: found
+            for rule_id, rule in self.rules.items()
+            if (found := rule.fires(column)) is not None
+        }
         if not fired:
             return replace(decision, rule_set=label)
-        confidence, rule_id = max(fired)
-        if decision.infotype is not None and decision.confidence > confidence:
+        rule_id = max(fired, key=lambda r: (self.rules[r].confidence, r))
+        rule = self.rules[rule_id]
+        if decision.infotype is not None and decision.confidence > rule.confidence:
             return replace(decision, rule_set=label)
-        infotype = self.rules[rule_id].infotype
+        # The built-in value counts were about another infotype: the rule's own replace them.
+        evidence = {k: v for k, v in decision.evidence.items() if k != "values"}
+        evidence["custom_rule"] = rule_id
+        if fired[rule_id]:
+            evidence["values"] = fired[rule_id]
         return Classification(
-            infotype,
-            CATEGORIES[infotype],
-            confidence,
+            rule.infotype,
+            CATEGORIES[rule.infotype],
+            rule.confidence,
             "rules",
-            decision.evidence | {"custom_rule": rule_id},
+            evidence,
             decision.model,
             label,
         )

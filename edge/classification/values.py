@@ -609,7 +609,7 @@ def _shorten(masked: str) -> str:
     return masked if len(masked) <= _LONGEST_EXAMPLE else masked[:_LONGEST_EXAMPLE] + "…"
 
 
-def _mask_shape(value: str) -> str:
+def mask_shape(value: str) -> str:
     """Letters and digits become *; the separators that give the shape stay."""
     return _shorten("".join("*" if c.isalnum() else c for c in value))
 
@@ -640,7 +640,7 @@ def _mask_keeping_prefix(prefix: re.Pattern[str]) -> Masker:
     def mask(value: str) -> str:
         match = prefix.match(value)
         kept = match.group() if match else ""
-        return _shorten(kept + _mask_shape(value[len(kept) :]))
+        return _shorten(kept + mask_shape(value[len(kept) :]))
 
     return mask
 
@@ -747,7 +747,7 @@ class _Detector:
     flags: int = re.ASCII
     validate: Validator | None = None
     sample: int = _DEFAULT_SAMPLE
-    mask: Masker = _mask_shape
+    mask: Masker = mask_shape
     checkable: bool = True  # False: the shape is all there is, never reported as validated
     # Lengths at which every value made of `alphabet` alone matches (no need to look).
     uniform: frozenset[int] = frozenset()
