@@ -183,10 +183,7 @@ class Asset(Aggregate):
     ) -> None:
         """A steward's decision on a column: an infotype, or None for "not sensitive". It stays
         until a steward changes it; no re-scan replaces it."""
-        if self.decommissioned:
-            raise ConflictError(f"asset {self.id} is decommissioned and accepts no changes")
-        if column not in self.columns:  # the column is part of the path: a missing one is 404
-            raise NotFoundError("column", f"{column!r} in asset {self.id}")
+        self._check_steward_may_decide(column)
         if infotype is not None and infotype not in CATEGORIES:
             raise InvalidCommandError("infotype", f"{infotype!r} is not an id of the taxonomy")
         if not reason.strip():
@@ -204,13 +201,16 @@ class Asset(Aggregate):
             meta=meta,
         )
 
+    def _check_steward_may_decide(self, column: str) -> None:
+        if self.decommissioned:
+            raise ConflictError(f"asset {self.id} is decommissioned and accepts no changes")
+        if column not in self.columns:  # the column is part of the path: a missing one is 404
+            raise NotFoundError("column", f"{column!r} in asset {self.id}")
+
     def withdraw_override(self, column: str, reason: str, meta: EventMeta) -> None:
         """Take a steward's decision back: the column gets the automatic decision it had before,
         and later scans classify it again."""
-        if self.decommissioned:
-            raise ConflictError(f"asset {self.id} is decommissioned and accepts no changes")
-        if column not in self.columns:
-            raise NotFoundError("column", f"{column!r} in asset {self.id}")
+        self._check_steward_may_decide(column)
         if column not in self.overridden:
             raise ConflictError(f"column {column!r} has no steward's decision to withdraw")
         if not reason.strip():
