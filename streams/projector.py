@@ -16,7 +16,7 @@ import faust
 import orjson
 import psycopg
 import structlog
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncCursor
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from redis.asyncio import Redis
@@ -58,6 +58,7 @@ log = structlog.get_logger()
 SCANS_TOPIC = topic_for(CONTEXTS["ScanWorkflow"])
 
 BATCH_SIZE = 2000
+LOCK_ATTEMPTS = 5  # a rebuild's tries at its table lock (see Projector._lock_for_rebuild)
 BATCH_WINDOW = 0.02
 # What a projection retries (with backoff) rather than calling an event poison.
 TRANSIENT = (psycopg.OperationalError, RedisConnectionError, RedisTimeoutError)
@@ -174,16 +175,15 @@ class Projector:
         finite), then refill the Redis cache from them.
 
         One transaction: readers keep seeing the old rows until it commits, then the new ones.
-        The worker's writes to these tables wait for it, and what the rebuild applied comes to
-        the worker as duplicates, skipped. A failure (a poison event) changes nothing."""
+        The worker waits for it and then finds what the rebuild applied already there (skipped
+        as duplicates). A failure (a poison event) changes nothing."""
         tables = [TABLES[name] for name in projections]
         models = {t: m for t, m in ROW_MODELS.items() if m.projection in projections}
         end = await asyncio.to_thread(self.event_log.last_position)
         conn = await self._connection()
         applied = position = 0
         async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-            # Readers pass; writers (the worker) wait.
-            await cur.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
+            await self._lock_for_rebuild(cur, tables)
             for table in tables:
                 await cur.execute(f"DELETE FROM {table}")  # noqa: S608 - our table names
             while batch := await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE):
@@ -201,6 +201,22 @@ class Projector:
         if SOURCES in projections or ASSETS in projections:  # the cache holds sources and counts
             await self.cache.refill(conn)
         return Rebuilt(tuple(projections), applied, position)
+
+    @staticmethod
+    async def _lock_for_rebuild(cur: AsyncCursor[Any], tables: list[str]) -> None:
+        """EXCLUSIVE: readers pass, the worker's batches (SELECT … FOR UPDATE, then writes) wait,
+        and once granted no other transaction holds a row of these tables, so the rebuild waits
+        for nothing more. Taking it can deadlock with a batch half done (it holds one table and
+        wants another); PostgreSQL then cancels one side: if it is this one, take it again."""
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                async with cur.connection.transaction():  # a savepoint, undone on a deadlock
+                    await cur.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+                return
+            except psycopg.errors.DeadlockDetected:
+                if attempt == LOCK_ATTEMPTS:
+                    raise
+                log.warning("rebuild_lock_deadlock", attempt=attempt)
 
     async def _apply_once(self, items: list[Item]) -> None:
         conn = await self._connection()

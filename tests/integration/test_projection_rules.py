@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -282,3 +284,39 @@ def test_a_rebuild_that_fails_changes_nothing(
 
     asyncio.run(run())
     assert read_model_rows(database)[str(kept)]["owner"] == "by hand"
+
+
+def test_a_batch_the_worker_applies_during_a_rebuild_waits_and_keeps_the_newer_row(
+    app: DataSources, database: str, redis_url: str
+) -> None:
+    sid = app.register(RegisterDataSource("busy", "csv", {"path": "/b"}), META).aggregate_id
+    app.update(UpdateDataSource(sid, owner="second"), META)
+    app.update(UpdateDataSource(sid, owner="third"), META)
+    log = EventLog(app, database)
+    v1, v2, _v3 = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+
+    def worker(messages: list[bytes]) -> None:
+        async def run() -> None:
+            async with projecting(database, redis_url, log, "dwtest:busy-worker") as projector:
+                await projector.apply([(SOURCES_TOPIC, 0, m) for m in messages])
+
+        asyncio.run(run())
+
+    worker([v1])
+    late = threading.Thread(target=worker, args=([v2],))
+
+    def while_rebuilding(*_: int) -> None:
+        # The rebuild holds its lock and has applied v3: a batch with v2 starts now and must
+        # wait, then find v3 there (a duplicate), not write v2 over it.
+        if not late.is_alive():
+            late.start()
+            time.sleep(1.0)
+
+    async def rebuild() -> None:
+        async with projecting(database, redis_url, log, "dwtest:busy") as projector:
+            await projector.rebuild(["data_sources"], while_rebuilding)
+
+    asyncio.run(rebuild())
+    late.join(timeout=30)
+    row = read_model_rows(database)[str(sid)]
+    assert (row["version"], row["owner"]) == (3, "third")
