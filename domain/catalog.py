@@ -7,6 +7,7 @@ only what changed: re-discovering an unchanged source appends nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -68,6 +69,16 @@ def _keys_of(observed: Observed) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A column's automatic decision while a steward's stands, with the workflow that made it
+    and the decision before that workflow (so that a roll-back can still revert it later)."""
+
+    classification: dict[str, Any]
+    workflow: str | None
+    before_workflow: dict[str, Any] | None
+
+
 class Asset(Aggregate):
     """A table, view or file of one data source, as last observed at the edge."""
 
@@ -107,7 +118,7 @@ class Asset(Aggregate):
         self.classifications: dict[str, dict[str, Any]] = {}
         self.overridden: set[str] = set()  # columns a steward decided: re-scans leave them be
         # The automatic decision a steward's decision set aside: what withdrawing it restores.
-        self.set_aside: dict[str, dict[str, Any]] = {}
+        self.set_aside: dict[str, SetAside] = {}
         # Which workflow (correlation id) last classified each column automatically, and the
         # decision before that workflow first touched it: what a roll-back restores.
         self.classified_by: dict[str, str] = {}
@@ -217,7 +228,11 @@ class Asset(Aggregate):
             raise InvalidCommandError("reason", "withdrawing a steward's decision needs a reason")
         self._override_withdrawn(
             name=column,
-            classification=self.set_aside.get(column, dict(UNCLASSIFIED)),
+            classification=(
+                self.set_aside[column].classification
+                if column in self.set_aside
+                else dict(UNCLASSIFIED)
+            ),
             previous=_decision(self.classifications[column]),
             reason=reason.strip(),
             meta=meta,
@@ -234,7 +249,10 @@ class Asset(Aggregate):
     ) -> None:
         self.classifications[name] = classification
         self.overridden.discard(name)
-        self.set_aside.pop(name, None)
+        aside = self.set_aside.pop(name, None)
+        if aside is not None and aside.workflow is not None and aside.before_workflow is not None:
+            self.classified_by[name] = aside.workflow
+            self.before_workflow[name] = aside.before_workflow
 
     def revert_classifications(self, workflow_id: str, meta: EventMeta) -> list[str]:
         """Compensate the automatic classifications `workflow_id` made and that still stand: each
@@ -291,9 +309,11 @@ class Asset(Aggregate):
         # came back.
         returning = {c["name"] for c in columns}
         kept = {n: self.classifications[n] for n in self.overridden if n in returning}
+        aside = {n: self.set_aside[n] for n in kept if n in self.set_aside}
         self._reset(kind, columns, keys, row_estimate, profiles)
         self.classifications.update(kept)
         self.overridden = set(kept)
+        self.set_aside = aside
 
     @event("ColumnAdded")
     def _column_added(self, column: Column, profile: Any, meta: EventMeta) -> None:
@@ -319,7 +339,11 @@ class Asset(Aggregate):
         meta: EventMeta,
     ) -> None:
         if name not in self.overridden:
-            self.set_aside[name] = self.classifications.get(name, UNCLASSIFIED)
+            self.set_aside[name] = SetAside(
+                self.classifications.get(name, UNCLASSIFIED),
+                self.classified_by.get(name),
+                self.before_workflow.get(name),
+            )
         self.classifications[name] = classification
         self.overridden.add(name)
         self._forget_workflow(name)

@@ -201,6 +201,29 @@ def test_a_withdrawn_decision_gives_the_column_back_to_the_scans(catalog: Catalo
     assert type(list(catalog.events.get(aggregate))[-1]).__name__ == "ColumnClassified"
 
 
+def test_a_withdrawal_restores_what_was_set_aside_across_absence_and_roll_back(
+    catalog: Catalog,
+) -> None:
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [first], META)  # by workflow wf-1
+    aggregate = asset_id(SOURCE, "public.customers")
+    catalog.override_classification(
+        OverrideClassification(aggregate, "email", "USERNAME", "logins"), META
+    )
+    catalog.decommission([aggregate], "gone", META)
+    back = customers()
+    classified(back, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [back], META)  # the steward's decision came back with the table
+    catalog.withdraw_override(WithdrawOverride(aggregate, "email", "not logins"), META)
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None
+    assert asset.classifications["email"]["infotype"] == "EMAIL_ADDRESS"
+    # wf-1's decision stands again, so rolling wf-1 back still reverts it.
+    assert asset.revert_classifications("wf-1", META) == ["email"]
+    assert asset.classifications["email"]["infotype"] is None
+
+
 def test_a_stewards_decision_survives_the_table_being_gone_for_a_scan(catalog: Catalog) -> None:
     first = customers()
     classified(first, "email", "EMAIL_ADDRESS", 0.97)
