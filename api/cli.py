@@ -1,4 +1,5 @@
-"""The `datawave` command: up, status, token. Errors are one line and a non-zero exit."""
+"""The `datawave` command: up, status, token, edge, model, projections. Errors are one line and a
+non-zero exit."""
 
 from __future__ import annotations
 
@@ -124,7 +125,8 @@ def _rebuilt_names(names: list[str], every: bool) -> list[str]:
     unknown = [name for name in names if name not in PROJECTIONS]
     if unknown:
         raise ValueError(f"no projection {unknown[0]!r}: one of {', '.join(PROJECTIONS)}")
-    return list(PROJECTIONS) if every else list(dict.fromkeys(names))
+    # In one order whoever types them: rebuilds lock their tables in it.
+    return [name for name in PROJECTIONS if every or name in names]
 
 
 def _exec_streams(settings: Settings, *command: str) -> NoReturn:

@@ -8,6 +8,7 @@ up. The events counted are the public ones, i.e. the messages that went through 
 Two references follow on the same topics: the worker's Faust agent doing nothing (what Faust alone
 costs), and the worker's own apply fed by a bare aiokafka consumer after the read models are
 emptied (what the projection costs without Faust); the read model is checked complete again.
+Last, `datawave projections rebuild --all` from the event store (no Kafka), checked again.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import psycopg
@@ -46,6 +48,7 @@ from domain.meta import EventMeta
 from infra.event_log import EventLog
 from infra.lag import lags
 from infra.postgres import EVENTS_TABLE, create_schema
+from infra.read_models import PROJECTIONS
 from infra.secret_box import AesGcmSecretBox
 from infra.settings import Settings
 from infra.stores import open_event_store
@@ -58,6 +61,7 @@ TARGET = 25_000
 POLL = 0.05
 FILL_THREADS = 16
 META: EventMeta = {"actor": "bench", "correlation_id": "bench", "causation_id": "bench"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class RunFigures:
     worker_cpu_seconds: float
     ceiling: Ceiling
     bare: Timed  # the worker's own apply (Projector.apply) fed by a bare aiokafka consumer
+    rebuilt: Timed  # `datawave projections rebuild --all` from the event store
 
     @property
     def rate(self) -> float:
@@ -218,8 +223,10 @@ def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
         ceiling = consumer_ceiling(system, commands)
         bare = bare_apply(system, commands)
         _check(system, commands)
+        rebuilt = rebuild(system)
+        _check(system, commands)
         figures = RunFigures(
-            commands, fill_seconds, relay_rate, join, applied, seconds, cpu, ceiling, bare
+            commands, fill_seconds, relay_rate, join, applied, seconds, cpu, ceiling, bare, rebuilt
         )
         progress(
             NAME,
@@ -228,7 +235,8 @@ def one_run(srv: Servers, commands: int, label: str) -> RunFigures:
             f"its consumer alone, doing nothing: {ceiling.rate:.0f} events/s "
             f"({ceiling.cores:.2f} cores); "
             f"bare aiokafka {ceiling.raw_rate:.0f} messages/s; the worker's apply fed by bare "
-            f"aiokafka {bare.rate:.0f} events/s ({bare.cores:.2f} cores)",
+            f"aiokafka {bare.rate:.0f} events/s ({bare.cores:.2f} cores); a rebuild from the "
+            f"event store {rebuilt.rate:.0f} events/s ({rebuilt.cores:.2f} cores)",
         )
         return figures
 
@@ -258,6 +266,26 @@ def consumer_ceiling(system: BenchSystem, count: int) -> Ceiling:
     return Ceiling(**orjson.loads(result.read_bytes()))
 
 
+def with_projector(system: BenchSystem, work: Callable[[Projector], Awaitable[T]]) -> T:
+    """`work` done with the worker's Projector on the run's servers, on uvloop as the worker."""
+    store = open_event_store(system.dsn, AesGcmSecretBox(SEALING_KEY))
+    projector = Projector(
+        system.dsn, redis_cache(system.redis_url, system.redis_prefix), EventLog(store, system.dsn)
+    )
+
+    async def run() -> T:
+        try:
+            return await work(projector)
+        finally:
+            await projector.close()
+
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(run())
+    finally:
+        store.close()
+
+
 def bare_apply(system: BenchSystem, commands: int) -> Timed:
     """Empty the read models (rows, positions, Redis keys) and build them again from the same
     topics with the worker's Projector, fed by a bare aiokafka consumer; timed as the worker is
@@ -265,16 +293,19 @@ def bare_apply(system: BenchSystem, commands: int) -> Timed:
     with psycopg.connect(system.dsn, autocommit=True) as conn:
         conn.execute("TRUNCATE rm_data_sources, rm_audit_events, projection_positions")
     delete_prefix(system.redis_url, system.redis_prefix)
-    store = open_event_store(system.dsn, AesGcmSecretBox(SEALING_KEY))
-    projector = Projector(
-        system.dsn, redis_cache(system.redis_url, system.redis_prefix), EventLog(store, system.dsn)
-    )
-    try:
-        # uvloop, as the worker runs
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            return runner.run(_bare_apply(system, projector, commands))
-    finally:
-        store.close()
+    return with_projector(system, lambda projector: _bare_apply(system, projector, commands))
+
+
+def rebuild(system: BenchSystem) -> Timed:
+    """`datawave projections rebuild --all` on the run's event store (its own code path: the
+    notification log read in batches, one transaction), timed with this process's CPU."""
+
+    async def timed(projector: Projector) -> Timed:
+        began, cpu = time.perf_counter(), time.process_time()
+        rebuilt = await projector.rebuild(list(PROJECTIONS), lambda *_: None)
+        return Timed(rebuilt.events, time.perf_counter() - began, time.process_time() - cpu)
+
+    return with_projector(system, timed)
 
 
 async def _bare_apply(system: BenchSystem, projector: Projector, commands: int) -> Timed:
@@ -341,6 +372,10 @@ def run(srv: Servers, quick: bool) -> Result:
         _timed_row(
             "the worker's apply (Projector.apply) fed by a bare aiokafka consumer, no Faust",
             [r.bare for r in runs],
+        ),
+        _timed_row(
+            "a rebuild of every projection from the event store (one transaction, no Kafka)",
+            [r.rebuilt for r in runs],
         ),
         Row(
             "a bare aiokafka consumer on the same topics (for reference)",

@@ -228,12 +228,16 @@ Item = tuple[str, int, bytes]  # a published event as consumed: topic, partition
 MAX_REASON = 1000
 
 
-async def parked_aggregates(cur: AsyncCursor[Any], subjects: Iterable[str]) -> set[str]:
-    """The aggregates among `subjects` that have a parked event: their later events park too.
-    `cur` returns dict rows."""
+async def parked_aggregates(
+    cur: AsyncCursor[Any], subjects: Iterable[str] | None = None
+) -> set[str]:
+    """The aggregates (among `subjects`, if given) that have a parked event: their later events
+    park too. `cur` returns dict rows."""
+    wanted = None if subjects is None else list(subjects)
     await cur.execute(
-        "SELECT DISTINCT aggregate_id FROM projection_dead_letters WHERE aggregate_id = ANY(%s)",
-        (list(subjects),),
+        "SELECT DISTINCT aggregate_id FROM projection_dead_letters WHERE aggregate_id IS NOT NULL "
+        "AND (%(wanted)s::text[] IS NULL OR aggregate_id = ANY(%(wanted)s::text[]))",
+        {"wanted": wanted},
     )
     return {str(row["aggregate_id"]) for row in await cur.fetchall()}
 
@@ -376,7 +380,7 @@ class RedisSourceCache:
         body = await self.redis.hget(self.key(str(data_source_id)), "body")
         return None if body is None else dict(orjson.loads(body))
 
-    def counts_key(self, data_source_id: UUID) -> str:
+    def counts_key(self, data_source_id: UUID | str) -> str:
         return f"{self.prefix}:classification_counts:{data_source_id}"
 
     async def put_counts(self, counts: dict[UUID, Counts]) -> None:
@@ -390,18 +394,17 @@ class RedisSourceCache:
         return None if body is None else dict(orjson.loads(body))
 
     async def refill(self, conn: AsyncConnection[Any]) -> None:
-        """Replace every cached row and count with the read model's (after a rebuild). Rows are
+        """Replace every cached row with the read model's, and drop every cached count (reads
+        fall back to PostgreSQL until the worker writes a newer one): after a rebuild. Rows are
         read after the old keys are gone, so a newer row the worker writes meanwhile wins."""
-        for pattern in (self.key("*"), f"{self.prefix}:classification_counts:*"):
+        for pattern in (self.key("*"), self.counts_key("*")):
             keys = [key async for key in self.redis.scan_iter(match=pattern, count=1000)]
             for start in range(0, len(keys), 1000):
                 await self.redis.delete(*keys[start : start + 1000])
-        async with conn.cursor(row_factory=dict_row) as cur:
+        async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
             await cur.execute("SELECT * FROM rm_data_sources")
             rows = await cur.fetchall()
         await self.put_rows(rows)
-        if rows:
-            await self.put_counts(await classification_counts(conn, [r["id"] for r in rows]))
 
 
 # How a view gets a connection: a pool's, or a fresh one, for the duration of a read.

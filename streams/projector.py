@@ -29,14 +29,13 @@ from infra.kafka import PUBLIC_TOPICS
 from infra.notifications import until_first
 from infra.projection_signal import announce
 from infra.read_models import (
-    ASSETS_MODEL,
     AUDIT,
     PROJECTIONS,
     ROW_MODELS,
-    SOURCES_MODEL,
     TABLES,
     Item,
     RedisSourceCache,
+    RowModel,
     apply_audit_batch,
     apply_rows_batch,
     classification_counts,
@@ -66,11 +65,19 @@ TRANSIENT = (psycopg.OperationalError, RedisConnectionError, RedisTimeoutError)
 
 @dataclass(frozen=True)
 class Rebuilt:
-    """What a rebuild did: the projections, the events applied, the position they reflect."""
+    """What a rebuild did: the projections, the events applied, the position they reflect, the
+    events left out because their aggregate has a parked event, and why the Redis cache could
+    not be refilled, if it could not."""
 
     projections: tuple[str, ...]
     events: int
     position: int
+    held_back: int = 0
+    cache_failure: str | None = None
+
+
+class RebuildError(Exception):
+    """An event the rebuild cannot apply; the rebuild changed nothing."""
 
 
 # Rebuild progress: (position reached, newest position when the rebuild started).
@@ -176,31 +183,90 @@ class Projector:
 
         One transaction: readers keep seeing the old rows until it commits, then the new ones.
         The worker waits for it and then finds what the rebuild applied already there (skipped
-        as duplicates). A failure (a poison event) changes nothing."""
+        as duplicates). The events of aggregates with a parked event stay out, as in the
+        worker, for `projections replay`. An event that cannot be applied fails the rebuild
+        with RebuildError, naming it: nothing changes."""
         tables = [TABLES[name] for name in projections]
         models = {t: m for t, m in ROW_MODELS.items() if m.projection in projections}
         end = await asyncio.to_thread(self.event_log.last_position)
         conn = await self._connection()
-        applied = position = 0
+        applied = held_back = position = 0
         async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
             await self._lock_for_rebuild(cur, tables)
+            held = await parked_aggregates(cur)
             for table in tables:
                 await cur.execute(f"DELETE FROM {table}")  # noqa: S608 - our table names
             while batch := await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE):
                 position = batch[-1].position
                 messages = [storable(encode(e.envelope)) for e in batch if e.envelope is not None]
-                envelopes = [orjson.loads(message) for message in messages]
-                for topic, model in models.items():
-                    mine = [e for e in envelopes if topic_of(e) == topic]
-                    if mine:
-                        await apply_rows_batch(cur, model, mine, self._fill_gap)
-                if AUDIT in projections and messages:
-                    await apply_audit_batch(cur, messages)
-                applied += len(messages)
+                decoded = [(message, orjson.loads(message)) for message in messages]
+                kept = [(m, e) for m, e in decoded if e["subject"] not in held]
+                await self._rebuild_batch(cur, kept, models, audit=AUDIT in projections)
+                applied += len(kept)
+                held_back += len(decoded) - len(kept)
                 progress(position, max(end, position))
+        cache_failure = None
         if SOURCES in projections or ASSETS in projections:  # the cache holds sources and counts
-            await self.cache.refill(conn)
-        return Rebuilt(tuple(projections), applied, position)
+            try:
+                await self.cache.refill(conn)
+            except Exception as error:  # noqa: BLE001 - the rebuild stands; reported
+                cache_failure = f"{type(error).__name__}: {error}"
+        return Rebuilt(tuple(projections), applied, position, held_back, cache_failure)
+
+    async def _rebuild_batch(
+        self,
+        cur: AsyncCursor[Any],
+        decoded: list[tuple[bytes, dict[str, Any]]],
+        models: dict[str, RowModel],
+        *,
+        audit: bool,
+    ) -> None:
+        """Apply a batch in a savepoint; if it fails, event by event, to name the culprit."""
+        try:
+            async with cur.connection.transaction():
+                await self._apply_models(cur, decoded, models, audit=audit)
+        except TRANSIENT:
+            raise
+        except Exception:  # noqa: BLE001 - found and named below
+            log.warning("rebuild_batch_failed", events=len(decoded))
+        else:
+            return
+        for message, envelope in decoded:
+            try:
+                async with cur.connection.transaction():
+                    await self._apply_models(cur, [(message, envelope)], models, audit=audit)
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                raise RebuildError(
+                    f"the event at position {envelope.get('position')} ({envelope.get('type')} "
+                    f"of {envelope.get('subject')}) cannot be applied: "
+                    f"{type(error).__name__}: {error}".splitlines()[0]
+                ) from error
+
+    async def _apply_models(
+        self,
+        cur: AsyncCursor[Any],
+        decoded: list[tuple[bytes, dict[str, Any]]],
+        models: dict[str, RowModel],
+        *,
+        audit: bool,
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """Apply (message, envelope) pairs to the row models of their topics (`models`: topic ->
+        model) and, if `audit`, to the audit trail; returns each projection's changed rows."""
+        by_topic: dict[str, list[dict[str, Any]]] = {}
+        for _, envelope in decoded:
+            by_topic.setdefault(topic_of(envelope), []).append(envelope)
+        changed = {}
+        for topic, envelopes in by_topic.items():
+            model = models.get(topic)
+            if model is not None:  # else a context only the audit trail shows (rule sets)
+                changed[model.projection] = await apply_rows_batch(
+                    cur, model, envelopes, self._fill_gap
+                )
+        if audit and decoded:
+            await apply_audit_batch(cur, [message for message, _ in decoded])
+        return changed
 
     @staticmethod
     async def _lock_for_rebuild(cur: AsyncCursor[Any], tables: list[str]) -> None:
@@ -228,8 +294,6 @@ class Projector:
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
             decoded.append(((topic, partition, message), envelope))
-        touched: dict[str, dict[str, Any]] = {}
-        cataloged: set[UUID] = set()  # sources whose assets changed
         try:
             async with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                 held = await parked_aggregates(cur, {e["subject"] for _, e in decoded})
@@ -237,20 +301,13 @@ class Projector:
                     later = [item for item, e in decoded if e["subject"] in held]
                     await park(cur, later, "an earlier event of its aggregate is parked")
                     decoded = [(item, e) for item, e in decoded if e["subject"] not in held]
-                by_topic: dict[str, list[dict[str, Any]]] = {}
-                for (topic, _, _), envelope in decoded:
-                    by_topic.setdefault(topic, []).append(envelope)
-                for topic, envelopes in by_topic.items():
-                    model = ROW_MODELS.get(topic)
-                    if model is None:  # a context only the audit trail shows (rule sets)
-                        continue
-                    rows = await apply_rows_batch(cur, model, envelopes, self._fill_gap)
-                    if model is SOURCES_MODEL:
-                        touched = rows
-                    elif model is ASSETS_MODEL:
-                        cataloged |= {UUID(str(r["data_source_id"])) for r in rows.values()}
-                if decoded:
-                    await apply_audit_batch(cur, [message for (_, _, message), _ in decoded])
+                changed = await self._apply_models(
+                    cur, [(message, e) for (_, _, message), e in decoded], ROW_MODELS, audit=True
+                )
+                touched = changed.get(SOURCES, {})
+                cataloged = {
+                    UUID(str(r["data_source_id"])) for r in changed.get(ASSETS, {}).values()
+                }
                 # Read in the batch's transaction, which sees its own writes.
                 counts = await classification_counts(conn, sorted(cataloged)) if cataloged else {}
                 # Every projection has seen the whole batch, acting on what concerns it.

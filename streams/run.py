@@ -20,7 +20,7 @@ from infra.read_models import PROJECTIONS
 from infra.settings import Settings
 from streams.catalog_ingest import CatalogIngest
 from streams.process_manager import ProcessManager
-from streams.projector import Projector, create_faust_app
+from streams.projector import Projector, RebuildError, create_faust_app
 from streams.relay import Relay
 
 log = structlog.get_logger()
@@ -55,8 +55,10 @@ async def _rebuild(projector: Projector, container: Container, names: list[str])
     try:
         rebuilt = await projector.rebuild(names, ProgressBar(sys.stderr))
     except Exception as error:  # noqa: BLE001 - one line; the rebuild's transaction rolled back
-        reason = f"{type(error).__name__}: {error}".splitlines()[0]
-        print(f"rebuild failed, nothing changed: {reason}", file=sys.stderr)  # noqa: T201
+        reason = (
+            str(error) if isinstance(error, RebuildError) else f"{type(error).__name__}: {error}"
+        )
+        print(f"rebuild failed, nothing changed: {reason.splitlines()[0]}", file=sys.stderr)  # noqa: T201
         return 1
     finally:
         await projector.close()
@@ -65,6 +67,18 @@ async def _rebuild(projector: Projector, container: Container, names: list[str])
         f"rebuilt {', '.join(rebuilt.projections)}: {rebuilt.events} events, up to position "
         f"{rebuilt.position}, in {time.monotonic() - started:.1f} s"
     )
+    if rebuilt.held_back:
+        print(  # noqa: T201
+            f"{rebuilt.held_back} events of aggregates with a parked event left out, as the "
+            "worker leaves them: see `datawave projections parked`, then `replay`"
+        )
+    if rebuilt.cache_failure:
+        print(  # noqa: T201
+            f"the Redis cache was not refilled ({rebuilt.cache_failure}); reads fall back to "
+            "PostgreSQL where it misses; run the rebuild again",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -94,9 +108,11 @@ class ProgressBar:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    rebuild = args[1:] if args[:1] == ["rebuild"] else None
+    rebuild = (
+        [name for name in PROJECTIONS if name in args[1:]] if args[:1] == ["rebuild"] else None
+    )
     if args not in (["relay"], ["worker"], ["replay"]) and not (
-        rebuild and set(rebuild) <= set(PROJECTIONS)
+        rebuild and set(args[1:]) <= set(PROJECTIONS)
     ):
         print(  # noqa: T201
             "usage: python -m streams.run relay|worker|replay|rebuild NAME…", file=sys.stderr

@@ -282,6 +282,12 @@ def test_one_scan_per_source_cancel_and_roll_back(
         assert override.status_code == 200, override.text
         rolled = steward.post(f"{SCANS}/workflows/{done['id']}/rollback")
         assert rolled.status_code == 202, rolled.text
+        # Given the roll-back's token, the workflow read shows it at once.
+        token = {"consistency_token": rolled.json()["consistency_token"]}
+        shown = steward.get(f"{SCANS}/workflows/{done['id']}", params=token).json()
+        assert shown["rolled_back"] is not None
+        bad = {"consistency_token": "not-a-token"}
+        assert_problem(steward.get(f"{SCANS}/workflows/{done['id']}", params=bad), 422)
         after = classified(running, steward, source)
         assert after[("shop.customers", "email")] is None
         assert after[("shop.payments", "card_number")] is None

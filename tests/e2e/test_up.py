@@ -464,10 +464,18 @@ def test_read_models_are_rebuilt_from_the_cli_with_progress(
     def owner() -> str:
         return next(i["owner"] for i in listed(first_up, token) if i["id"] == source)
 
-    before = owner()
+    def trail() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = read(
+            first_up, token, "/api/v1/audit/events", aggregate_id=source
+        )["items"]
+        return items
+
+    before, history = owner(), trail()
+    assert history
     with psycopg.connect(first_up.runtime()["postgres"]["url"], autocommit=True) as conn:
         conn.execute("UPDATE rm_data_sources SET owner = 'tampered' WHERE id = %s", (source,))
-    assert owner() == "tampered"
+        conn.execute("DELETE FROM rm_audit_events WHERE aggregate_id = %s", (source,))
+    assert (owner(), trail()) == ("tampered", [])
     rebuilt = datawave(first_up.env, "projections", "rebuild", "--all")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert re.fullmatch(
@@ -476,7 +484,7 @@ def test_read_models_are_rebuilt_from_the_cli_with_progress(
         rebuilt.stdout.strip(),
     ), rebuilt.stdout
     assert "100%" in rebuilt.stderr.splitlines()[-1]
-    assert owner() == before
+    assert (owner(), trail()) == (before, history)
     assert status(first_up)["dead_letters"] == 0
 
 

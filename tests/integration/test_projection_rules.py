@@ -22,7 +22,7 @@ from infra.postgres import create_schema
 from infra.read_models import RedisSourceCache
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
-from streams.projector import Projector, Rebuilt
+from streams.projector import Projector, RebuildError, Rebuilt
 from tests.support import META, read_model_rows
 
 SOURCES_TOPIC = topic_for(CONTEXTS["DataSource"])
@@ -279,11 +279,37 @@ def test_a_rebuild_that_fails_changes_nothing(
                     "ALTER TABLE rm_data_sources ADD CONSTRAINT no_kept "
                     "CHECK (name <> 'kept' OR coalesce(owner, '') = 'by hand') NOT VALID"
                 )
-            with pytest.raises(psycopg.errors.CheckViolation):
+            with pytest.raises(RebuildError, match=f"of {kept}\\) cannot be applied: Check"):
                 await projector.rebuild(["data_sources"], lambda *_: None)
 
     asyncio.run(run())
     assert read_model_rows(database)[str(kept)]["owner"] == "by hand"
+
+
+def test_a_rebuild_leaves_out_aggregates_with_a_parked_event_as_the_worker_does(
+    app: DataSources, database: str, redis_url: str
+) -> None:
+    held = app.register(RegisterDataSource("held", "csv", {"path": "/h"}), META).aggregate_id
+    app.update(UpdateDataSource(held, owner="later"), META)
+    fine = app.register(RegisterDataSource("fine", "csv", {"path": "/f"}), META).aggregate_id
+    log = EventLog(app, database)
+    messages = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(
+            "ALTER TABLE rm_data_sources ADD CONSTRAINT no_held CHECK (name <> 'held') NOT VALID"
+        )
+
+    async def run() -> Rebuilt:
+        async with projecting(database, redis_url, log, "dwtest:rebuild-held") as projector:
+            await projector.apply([(SOURCES_TOPIC, 0, m) for m in messages])  # parks "held"
+            return await projector.rebuild(["data_sources", "audit"], lambda *_: None)
+
+    rebuilt = asyncio.run(run())
+    assert (rebuilt.events, rebuilt.held_back) == (1, 2)
+    assert set(read_model_rows(database)) == {str(fine)}
+    with psycopg.connect(database) as conn:
+        parked = conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone()
+    assert parked == (2,)  # still there, for `projections replay`
 
 
 def test_a_batch_the_worker_applies_during_a_rebuild_waits_and_keeps_the_newer_row(
@@ -295,12 +321,20 @@ def test_a_batch_the_worker_applies_during_a_rebuild_waits_and_keeps_the_newer_r
     log = EventLog(app, database)
     v1, v2, _v3 = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
 
+    waited: list[float] = []
+    failures: list[BaseException] = []
+
     def worker(messages: list[bytes]) -> None:
         async def run() -> None:
             async with projecting(database, redis_url, log, "dwtest:busy-worker") as projector:
+                began = time.monotonic()
                 await projector.apply([(SOURCES_TOPIC, 0, m) for m in messages])
+                waited.append(time.monotonic() - began)
 
-        asyncio.run(run())
+        try:
+            asyncio.run(run())
+        except BaseException as error:  # noqa: BLE001 - the test thread reports it below
+            failures.append(error)
 
     worker([v1])
     late = threading.Thread(target=worker, args=([v2],))
@@ -318,5 +352,7 @@ def test_a_batch_the_worker_applies_during_a_rebuild_waits_and_keeps_the_newer_r
 
     asyncio.run(rebuild())
     late.join(timeout=30)
+    assert failures == []
+    assert waited[-1] > 0.5  # it waited for the rebuild's commit
     row = read_model_rows(database)[str(sid)]
     assert (row["version"], row["owner"]) == (3, "third")
