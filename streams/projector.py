@@ -24,7 +24,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, encode, topic_for, topic_of
-from infra.event_log import EventLog
+from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import PUBLIC_TOPICS
 from infra.notifications import until_first
 from infra.projection_signal import announce
@@ -196,15 +196,23 @@ class Projector:
             held = await parked_aggregates(cur)
             for table in tables:
                 await cur.execute(f"DELETE FROM {table}")  # noqa: S608 - our table names
-            while batch := await asyncio.to_thread(self.event_log.read, position, BATCH_SIZE):
-                position = batch[-1].position
-                messages = [storable(encode(e.envelope)) for e in batch if e.envelope is not None]
-                decoded = [(message, orjson.loads(message)) for message in messages]
-                kept = [(m, e) for m, e in decoded if e["subject"] not in held]
-                await self._rebuild_batch(cur, kept, models, audit=AUDIT in projections)
-                applied += len(kept)
-                held_back += len(decoded) - len(kept)
-                progress(position, max(end, position))
+            # The next batch is read from the event store while this one is applied.
+            reading = asyncio.ensure_future(self._read_log(position))
+            try:
+                while batch := await reading:
+                    position = batch[-1].position
+                    reading = asyncio.ensure_future(self._read_log(position))
+                    messages = [
+                        storable(encode(e.envelope)) for e in batch if e.envelope is not None
+                    ]
+                    decoded = [(message, orjson.loads(message)) for message in messages]
+                    kept = [(m, e) for m, e in decoded if e["subject"] not in held]
+                    await self._rebuild_batch(cur, kept, models, audit=AUDIT in projections)
+                    applied += len(kept)
+                    held_back += len(decoded) - len(kept)
+                    progress(position, max(end, position))
+            finally:
+                reading.cancel()
         cache_failure = None
         if SOURCES in projections or ASSETS in projections:  # the cache holds sources and counts
             try:
@@ -212,6 +220,9 @@ class Projector:
             except Exception as error:  # noqa: BLE001 - the rebuild stands; reported
                 cache_failure = f"{type(error).__name__}: {error}"
         return Rebuilt(tuple(projections), applied, position, held_back, cache_failure)
+
+    async def _read_log(self, after: int) -> list[LoggedEvent]:
+        return await asyncio.to_thread(self.event_log.read, after, BATCH_SIZE)
 
     async def _rebuild_batch(
         self,
