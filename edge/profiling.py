@@ -14,6 +14,9 @@ from edge.connectors.base import Sample, Table
 
 PRECISION = 4
 PATTERN_LENGTH = 32
+# The characters a value's shape keeps as they are: the separators that give it its structure.
+# Any other punctuation is content (a value of symbols alone would otherwise be its own shape).
+SHAPE_SEPARATORS = frozenset("-./:@_+(),'")
 TOP_PATTERNS = 5
 CHAR_CLASSES = ("alpha", "digit", "space", "other")
 SECRET_INFOTYPES = ("PASSWORD", "API_KEY")
@@ -123,8 +126,8 @@ def columns_of(table: Table, sample: Sample) -> list[tuple[object, ...]]:
 
 def shape(text: str) -> str:
     """A value's shape: upper-case letters as A, other letters as a, digits as 9, any white
-    space as a blank, ASCII punctuation kept, anything else as *; only the first
-    PATTERN_LENGTH characters."""
+    space as a blank, the separators of SHAPE_SEPARATORS kept, anything else as *; only the
+    first PATTERN_LENGTH characters."""
     head = text[:PATTERN_LENGTH]
     if head.isascii():
         return head.translate(_ASCII_SHAPES)  # one C call instead of a Python loop
@@ -152,7 +155,7 @@ def _shape_of(character: str) -> str:
         return "9"
     if character.isspace():
         return " "
-    return character if character.isascii() else "*"
+    return character if character in SHAPE_SEPARATORS else "*"
 
 
 def _char_class(character: str) -> str:
@@ -168,7 +171,9 @@ def _char_class(character: str) -> str:
 # Its shape is itself, so splitting the shaped text finds every value again.
 _SEPARATOR = "\x00"
 # The same rules as tables for ASCII, which most values are: str.translate applies them in C.
-_ASCII_SHAPES = str.maketrans({chr(code): _shape_of(chr(code)) for code in range(128)})
+_ASCII_SHAPES = str.maketrans(
+    {chr(code): _shape_of(chr(code)) for code in range(128)} | {_SEPARATOR: _SEPARATOR}
+)
 _CLASS_MARKS = {"alpha": "l", "digit": "d", "space": "s", "other": "o"}
 _ASCII_CLASSES = str.maketrans(
     {chr(code): _CLASS_MARKS[_char_class(chr(code))] for code in range(128)}

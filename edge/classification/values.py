@@ -62,6 +62,8 @@ from stdnum.us import ein as us_ein
 from stdnum.us import itin as us_itin
 from stdnum.za import idnr as za_idnr
 
+from edge.profiling import SHAPE_SEPARATORS
+
 
 @dataclass(frozen=True)
 class ValueEvidence:
@@ -610,8 +612,12 @@ def _shorten(masked: str) -> str:
 
 
 def mask_shape(value: str) -> str:
-    """Letters and digits become *; the separators that give the shape stay."""
-    return _shorten("".join("*" if c.isalnum() else c for c in value))
+    """Every character becomes *, except the separators that give the shape (white space and
+    SHAPE_SEPARATORS) of a value that has letters or digits: one of symbols alone has no
+    structure to show, only content."""
+    if not any(c.isalnum() for c in value):
+        return _shorten("*" * len(value))
+    return _shorten("".join(c if c in SHAPE_SEPARATORS or c.isspace() else "*" for c in value))
 
 
 def _mask_keeping_last(keep: int) -> Masker:

@@ -57,3 +57,10 @@ def test_a_name_rule_drops_the_built_in_value_counts_it_overrules() -> None:
     decision = name_rule.apply(Column("kundennr", "t", "text", ["KN-1"]), built_in)
     assert decision.infotype == "NATIONAL_ID"
     assert decision.evidence == {"custom_rule": "r"}
+
+
+def test_an_example_of_symbols_alone_is_masked_too() -> None:
+    symbols = rules(infotype="PASSWORD", value_pattern=r"[!@#$%^&*]{5}", confidence=0.9)
+    unsure = Classification(None, None, 0.0, "rules")
+    decision = symbols.apply(Column("sign", "t", "text", ["!@#$%", "#$%^&"] * 10), unsure)
+    assert decision.evidence["values"]["example"] == "*****"  # not even the "@"

@@ -85,11 +85,13 @@ def test_char_classes_share_the_characters_of_all_values() -> None:
     assert sum(profiles()["email"].char_classes.values()) == 1.0
 
 
-def test_shapes_replace_letters_and_digits_and_keep_the_rest() -> None:
+def test_shapes_replace_letters_digits_and_symbols_and_keep_the_separators() -> None:
     assert shape("AB-1234 x") == "AA-9999 a"
     assert shape("Zoë\tO'Brien") == "Aaa A'Aaaaa"
     assert shape("東京") == "aa"  # letters without case never survive
     assert shape("9" * 40) == "9" * 32
+    # A value of symbols alone is content, not structure: it never shows through.
+    assert shapes(["#$%^&", "a#1", "x@y.z"]) == ["*****", "a*9", "a@a.a"]
 
 
 def test_patterns_are_the_most_frequent_shapes_with_their_share() -> None:
