@@ -257,7 +257,8 @@ class Asset(Aggregate):
     def revert_classifications(self, workflow_id: str, meta: EventMeta) -> list[str]:
         """Compensate the automatic classifications `workflow_id` made and that still stand: each
         column gets back the decision it had before. Steward decisions, and columns a later
-        workflow classified again, are left as they are. Returns the columns reverted."""
+        workflow classified again, are left as they are (under a steward's decision, the
+        automatic one it set aside is reverted). Returns the columns reverted."""
         reverted = [
             name
             for name, by in self.classified_by.items()
@@ -271,7 +272,32 @@ class Asset(Aggregate):
                 workflow_id=workflow_id,
                 meta=meta,
             )
-        return reverted
+        # A steward's decision stands on these; the automatic one it set aside is reverted
+        # underneath, so that withdrawing the steward's decision later does not bring it back.
+        underneath = [
+            name for name, aside in self.set_aside.items() if aside.workflow == workflow_id
+        ]
+        for name in underneath:
+            aside = self.set_aside[name]
+            self._set_aside_classification_reverted(
+                name=name,
+                classification=aside.before_workflow or dict(UNCLASSIFIED),
+                previous=_decision(aside.classification),
+                workflow_id=workflow_id,
+                meta=meta,
+            )
+        return reverted + underneath
+
+    @event("SetAsideClassificationReverted")
+    def _set_aside_classification_reverted(
+        self,
+        name: str,
+        classification: dict[str, Any],
+        previous: dict[str, Any],
+        workflow_id: str,
+        meta: EventMeta,
+    ) -> None:
+        self.set_aside[name] = SetAside(classification, None, None)
 
     @event("ClassificationReverted")
     def _classification_reverted(

@@ -301,6 +301,9 @@ def publish_scan_events(scanner: Scanner) -> dict[str, UUID]:
         scanner.edge_stage(first, stage, everything)
     # The first scan's classifications are compensated: they go back to unclassified.
     customers = asset_id(scanner.source_id, CUSTOMERS.qualified_name)
+    # A steward decided one of them first: the roll-back reverts the one set aside underneath.
+    ages = OverrideClassification(customers, "age", None, "not ages")
+    scanner.catalog.override_classification(ages, META)
     scanner.scans.roll_back(RollBackScan(first), [customers], META)
 
     # Customers drifted, orders did not, legacy is gone; profiling fails once, passes when retried.
@@ -414,7 +417,12 @@ def test_published_events_match_their_schemas(system: System) -> None:
 
     # The catalog: each change its own event, in order, under the workflow that saw it.
     customers = of(asset_id(warehouse, CUSTOMERS.qualified_name))
-    decisions = {"ColumnClassified", "ClassificationReverted"}
+    decisions = {
+        "ColumnClassified",
+        "ClassificationReverted",
+        "ClassificationOverridden",
+        "SetAsideClassificationReverted",
+    }
     assert [k for k in kinds(customers) if k not in decisions] == [
         "Discovered",
         "StatisticsUpdated",  # first profile
@@ -477,7 +485,9 @@ def test_published_events_match_their_schemas(system: System) -> None:
         by_manager = [m for m in found if m["actor"] != META["actor"]]
         assert all(m["correlationid"] == str(workflows[name]) for m in by_manager), name
     rolled_back = of(workflows["first"], "datawave.scans")[-1]["data"]["reverted"]
-    assert rolled_back == {"assets": 1, "columns": len(reverted)}
+    underneath = [m for m in customers if m["type"].endswith(".SetAsideClassificationReverted.v1")]
+    assert [m["data"]["name"] for m in underneath] == ["age"]
+    assert rolled_back == {"assets": 1, "columns": len(reverted) + len(underneath)}
     retried = next(m for m in of(workflows["drift"]) if m["type"].endswith(".StageRetried.v1"))
     assert retried["data"]["attempt"] == 2
     source_scans = [

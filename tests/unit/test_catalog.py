@@ -224,6 +224,28 @@ def test_a_withdrawal_restores_what_was_set_aside_across_absence_and_roll_back(
     assert asset.classifications["email"]["infotype"] is None
 
 
+def test_a_roll_back_under_a_stewards_decision_is_not_undone_by_withdrawing_it(
+    catalog: Catalog,
+) -> None:
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [first], META)  # by workflow wf-1
+    aggregate = asset_id(SOURCE, "public.customers")
+    catalog.override_classification(
+        OverrideClassification(aggregate, "email", None, "test data"), META
+    )
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None
+    assert asset.revert_classifications("wf-1", META) == ["email"]
+    assert asset.classifications["email"]["method"] == "manual"  # the steward's still shows
+    catalog.save(asset)
+    catalog.withdraw_override(WithdrawOverride(aggregate, "email", "checked again"), META)
+    asset = catalog.get_asset(aggregate)
+    assert asset is not None
+    assert asset.classifications["email"]["infotype"] is None  # wf-1's stays rolled back
+    assert asset.revert_classifications("wf-1", META) == []
+
+
 def test_a_stewards_decision_survives_the_table_being_gone_for_a_scan(catalog: Catalog) -> None:
     first = customers()
     classified(first, "email", "EMAIL_ADDRESS", 0.97)
