@@ -97,7 +97,10 @@ def _runtime(settings: Settings) -> dict[str, Any]:
         raise UpError(
             f"DataWave is not running on {settings.data_dir.resolve()} (no {RUNTIME_FILE})"
         )
-    runtime: dict[str, Any] = json.loads(path.read_text())
+    try:
+        runtime: dict[str, Any] = json.loads(path.read_text())
+    except ValueError as error:
+        raise UpError(f"{path} is not what `datawave up` writes: {error}") from None
     return runtime
 
 

@@ -106,6 +106,22 @@ class ProgressBar:
         self.stream.flush()
 
 
+def _projection_tool(settings: Settings, command: str, names: list[str]) -> int:
+    """`replay` or `rebuild`, run for the `datawave projections` command: what goes wrong is one
+    line and exit 1 (the servers gone, say), never a traceback."""
+    try:
+        container = build(settings, group_commit=False)
+        url = container.endpoints.database_url
+        projector = Projector(url, container.cache, container.event_log)
+        if command == "replay":
+            return asyncio.run(_replay(projector, container))
+        return asyncio.run(_rebuild(projector, container, names))
+    except Exception as error:  # noqa: BLE001 - a user gets one line
+        line = f"datawave: error: {type(error).__name__}: {error}".splitlines()[0]
+        print(line, file=sys.stderr)  # noqa: T201
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     rebuild = (
@@ -123,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
+    if args[0] in ("replay", "rebuild"):
+        return _projection_tool(settings, args[0], rebuild or [])
     container = build(settings, group_commit=False)
     bootstrap = container.endpoints.kafka_bootstrap
     if args == ["relay"]:
@@ -136,10 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("relay_stopped")
         return 0
     projector = Projector(container.endpoints.database_url, container.cache, container.event_log)
-    if args == ["replay"]:
-        return asyncio.run(_replay(projector, container))
-    if rebuild:
-        return asyncio.run(_rebuild(projector, container, rebuild))
     dsn = container.endpoints.database_url
     ingest = CatalogIngest(container.catalog, container.data_sources, container.scans, dsn)
     container.compliance.install_builtin_packs(

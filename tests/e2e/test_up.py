@@ -597,3 +597,23 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert one_line_error(result.stderr).startswith("datawave: error: no DataWave install in")
     assert result.stdout == ""
     assert not (tmp_path / "nothing-here" / "jwt.secret").exists()
+
+    # An install whose servers are gone (a `datawave up` killed with -9 leaves runtime.json).
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    dead = f"127.0.0.1:{free_port()}"
+    runtime = {
+        "postgres": {"url": f"postgresql://postgres@{dead}/datawave"},
+        "redis": {"url": f"redis://{dead}/0"},
+        "kafka": {"bootstrap": dead},
+    }
+    (gone / "runtime.json").write_text(json.dumps(runtime))
+    for command in (("rebuild", "--all"), ("replay",), ("parked",)):
+        result = datawave(clean_env(gone, free_port()), "projections", *command)
+        assert result.returncode == 1, command
+        assert one_line_error(result.stderr).startswith("datawave: error: "), command
+    (gone / "runtime.json").write_text("{not json")
+    result = datawave(clean_env(gone, free_port()), "projections", "parked")
+    assert f"{gone / 'runtime.json'} is not what `datawave up` writes" in one_line_error(
+        result.stderr
+    )
