@@ -44,8 +44,10 @@ TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
 TokenQuery = Annotated[str | None, Query(alias="consistency_token")]
 
 
-async def read_after(container: Container, token: str | None) -> Token | None:
-    """Wait (bounded) until the read models hold the write `token` names; None without one."""
+async def read_after(container: Container, header: str | None, query: str | None) -> Token | None:
+    """Wait (bounded) until the read models hold the write the token names (the header's, else
+    the query parameter's; an empty one is malformed); None without one."""
+    token = header if header is not None else query
     if token is None:
         return None
     decoded = decode(token)

@@ -222,10 +222,10 @@ class Asset(Aggregate):
         """Take a steward's decision back: the column gets the automatic decision it had before,
         and later scans classify it again."""
         self._check_steward_may_decide(column)
-        if column not in self.overridden:
-            raise ConflictError(f"column {column!r} has no steward's decision to withdraw")
         if not reason.strip():
             raise InvalidCommandError("reason", "withdrawing a steward's decision needs a reason")
+        if column not in self.overridden:
+            raise ConflictError(f"column {column!r} has no steward's decision to withdraw")
         self._override_withdrawn(
             name=column,
             classification=(

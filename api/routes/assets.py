@@ -45,7 +45,7 @@ async def list_assets(
         raise BadQueryError(
             f"unknown category {category!r}: one of {', '.join(sorted(CATEGORY_IDS))}"
         )
-    await read_after(container, token_header or token_query)
+    await read_after(container, token_header, token_query)
     try:
         page = await container.asset_view().list(
             limit=limit,
@@ -61,7 +61,7 @@ async def list_assets(
 
 
 @router.put(
-    "/{asset_id}/columns/{column}/classification",
+    "/{asset_id}/columns/{column:path}/classification",
     dependencies=[requires(Permission.CATALOG_WRITE)],
 )
 async def override_classification(
@@ -79,7 +79,7 @@ async def override_classification(
 
 
 @router.post(
-    "/{asset_id}/columns/{column}/classification/withdraw",
+    "/{asset_id}/columns/{column:path}/classification/withdraw",
     dependencies=[requires(Permission.CATALOG_WRITE)],
 )
 async def withdraw_override(
@@ -105,7 +105,7 @@ async def get_asset(
     token_query: TokenQuery = None,
 ) -> dict[str, Any]:
     """The asset with its columns; given a write's consistency token, once it shows that write."""
-    await read_after(container, token_header or token_query)
+    await read_after(container, token_header, token_query)
     found = await container.asset_view().get(asset_id)
     if found is None:
         raise NotFoundError("asset", asset_id)

@@ -95,7 +95,7 @@ async def list_data_sources(
     token_query: TokenQuery = None,
 ) -> dict[str, Any]:
     view = container.source_view()
-    await read_after(container, token_header or token_query)
+    await read_after(container, token_header, token_query)
     try:
         page = await view.list(limit=limit, cursor=cursor, status=status)
     except ValueError as error:
@@ -110,7 +110,7 @@ async def get_data_source(
     token_header: TokenHeader = None,
     token_query: TokenQuery = None,
 ) -> dict[str, Any]:
-    waited = await read_after(container, token_header or token_query)
+    waited = await read_after(container, token_header, token_query)
     min_version = waited.version if waited and waited.aggregate_id == data_source_id else 0
     view = container.source_view()
     found = await view.get(data_source_id, min_version)

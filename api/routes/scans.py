@@ -90,7 +90,7 @@ async def get_workflow(
     """The workflow with each stage's status, attempts and times. One just requested is
     waited for (bounded) until the read model shows it; given a write's consistency token, it
     shows that write."""
-    await read_after(container, token_header or token_query)
+    await read_after(container, token_header, token_query)
     view = container.scan_view()
     found = await view.get(workflow_id)
     if found is not None:

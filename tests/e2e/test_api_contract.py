@@ -200,6 +200,11 @@ def test_a_token_this_api_did_not_issue_is_422_without_waiting(admin: httpx.Clie
         started = time.monotonic()
         assert_problem(admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token}), 422)
         assert time.monotonic() - started < 2.0
+    # As a header too, where an empty one is no more a token than an empty parameter.
+    for token in ("garbage", ""):
+        headers = {"X-Consistency-Token": token}
+        assert_problem(admin.get(f"{SOURCES}/{sid}", headers=headers), 422)
+        assert_problem(admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token}), 422)
 
 
 def test_read_with_a_token_waits_for_the_projection(running: System, admin: httpx.Client) -> None:

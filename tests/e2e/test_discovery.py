@@ -448,7 +448,10 @@ def test_a_stewards_classification_survives_a_rescan(
 ) -> None:
     path = tmp_path / "crm.db"
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, code TEXT)")
+        db.execute(
+            "CREATE TABLE contacts "
+            '(id INTEGER PRIMARY KEY, email TEXT, code TEXT, "unit/cost" REAL)'
+        )
         db.executemany(
             "INSERT INTO contacts (email, code) VALUES (?, ?)",
             [(f"c{i}@example.com", f"K{i:04d}") for i in range(100)],
@@ -471,6 +474,8 @@ def test_a_stewards_classification_survives_a_rescan(
         json={"infotype": "MEDICAL_RECORD_NUMBER", "reason": "patient codes"},
     )
     assert marked.status_code == 200
+    slashed = steward.put(f"{url}/unit%2Fcost/classification", json=body)  # a "/" in its name
+    assert slashed.status_code == 200, slashed.text
     assert discover(steward, source)["status"] == "completed"
     running.wait_caught_up()
     after = by_name(steward.get(f"{ASSETS}/{contacts['id']}").json())
@@ -482,7 +487,11 @@ def test_a_stewards_classification_survives_a_rescan(
     )
     events = steward.get("/api/v1/audit/events", params={"aggregate_id": contacts["id"]}).json()
     overrides = [e for e in events["items"] if e["type"] == "ClassificationOverridden"]
-    assert [o["actor"] for o in overrides] == ["sam", "sam"]
+    assert [(o["actor"], o["data"]["name"]) for o in overrides] == [
+        ("sam", "email"),
+        ("sam", "code"),
+        ("sam", "unit/cost"),
+    ]
     assert overrides[0]["data"]["previous"]["infotype"] == "EMAIL_ADDRESS"
     # Taken back: the automatic decision applies again, with the rule set that made it.
     withdraw = f"{url}/email/classification/withdraw"

@@ -177,6 +177,8 @@ def test_a_withdrawn_decision_gives_the_column_back_to_the_scans(catalog: Catalo
     withdraw = WithdrawOverride(aggregate, "email", "decided on the wrong column")
     with pytest.raises(ConflictError, match="no steward's decision"):
         catalog.withdraw_override(withdraw, META)
+    with pytest.raises(InvalidCommandError):  # a bad request is that, whatever the column's state
+        catalog.withdraw_override(WithdrawOverride(aggregate, "email", "  "), META)
     for infotype in (None, "PERSON_NAME"):  # decided twice: the automatic one stays set aside
         decision = OverrideClassification(aggregate, "email", infotype, "checked by hand")
         catalog.override_classification(decision, META)
