@@ -37,6 +37,12 @@ def app(database: str) -> Iterator[DataSources]:
     store.close()
 
 
+def published(app: DataSources, database: str) -> tuple[EventLog, list[bytes]]:
+    """The event store's log, and its public events as the relay publishes them."""
+    log = EventLog(app, database)
+    return log, [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+
+
 @contextlib.asynccontextmanager
 async def projecting(
     database: str, redis_url: str, log: EventLog, prefix: str
@@ -179,8 +185,7 @@ def test_parked_events_replay_once_what_made_them_fail_is_fixed(
 ) -> None:
     held = app.register(RegisterDataSource("held", "csv", {"path": "/h"}), META).aggregate_id
     app.update(UpdateDataSource(held, owner="then"), META)
-    log = EventLog(app, database)
-    messages = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    log, messages = published(app, database)
     # What makes them fail: a rule of the read model's that the events break (say, a migration
     # gone wrong), put right afterwards.
     with psycopg.connect(database, autocommit=True) as conn:
@@ -232,8 +237,7 @@ def test_a_rebuild_replays_the_event_store_into_the_read_models_and_the_cache(
     first = app.register(RegisterDataSource("first", "csv", {"path": "/f"}), META).aggregate_id
     app.update(UpdateDataSource(first, owner="owner-2"), META)
     second = app.register(RegisterDataSource("second", "csv", {"path": "/s"}), META).aggregate_id
-    log = EventLog(app, database)
-    messages = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    log, messages = published(app, database)
     seen: list[tuple[int, int]] = []
 
     async def run() -> tuple[Rebuilt, dict[str, Any] | None]:
@@ -267,8 +271,7 @@ def test_a_rebuild_that_fails_changes_nothing(
     app: DataSources, database: str, redis_url: str
 ) -> None:
     kept = app.register(RegisterDataSource("kept", "csv", {"path": "/k"}), META).aggregate_id
-    log = EventLog(app, database)
-    messages = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    log, messages = published(app, database)
 
     async def run() -> None:
         async with projecting(database, redis_url, log, "dwtest:rebuild-fails") as projector:
@@ -292,8 +295,7 @@ def test_a_rebuild_leaves_out_aggregates_with_a_parked_event_as_the_worker_does(
     held = app.register(RegisterDataSource("held", "csv", {"path": "/h"}), META).aggregate_id
     app.update(UpdateDataSource(held, owner="later"), META)
     fine = app.register(RegisterDataSource("fine", "csv", {"path": "/f"}), META).aggregate_id
-    log = EventLog(app, database)
-    messages = [encode(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    log, messages = published(app, database)
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(
             "ALTER TABLE rm_data_sources ADD CONSTRAINT no_held CHECK (name <> 'held') NOT VALID"

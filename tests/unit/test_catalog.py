@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -203,16 +203,22 @@ def test_a_withdrawn_decision_gives_the_column_back_to_the_scans(catalog: Catalo
     assert type(list(catalog.events.get(aggregate))[-1]).__name__ == "ColumnClassified"
 
 
+def email_decided_by_a_steward(catalog: Catalog, infotype: str | None) -> UUID:
+    """The customers table classified by workflow wf-1 (email: EMAIL_ADDRESS), then a steward's
+    decision on email; the asset's id."""
+    first = customers()
+    classified(first, "email", "EMAIL_ADDRESS", 0.97)
+    catalog.ingest(SOURCE, [first], META)
+    aggregate = asset_id(SOURCE, "public.customers")
+    decision = OverrideClassification(aggregate, "email", infotype, "checked by hand")
+    catalog.override_classification(decision, META)
+    return aggregate
+
+
 def test_a_withdrawal_restores_what_was_set_aside_across_absence_and_roll_back(
     catalog: Catalog,
 ) -> None:
-    first = customers()
-    classified(first, "email", "EMAIL_ADDRESS", 0.97)
-    catalog.ingest(SOURCE, [first], META)  # by workflow wf-1
-    aggregate = asset_id(SOURCE, "public.customers")
-    catalog.override_classification(
-        OverrideClassification(aggregate, "email", "USERNAME", "logins"), META
-    )
+    aggregate = email_decided_by_a_steward(catalog, "USERNAME")
     catalog.decommission([aggregate], "gone", META)
     back = customers()
     classified(back, "email", "EMAIL_ADDRESS", 0.97)
@@ -229,13 +235,7 @@ def test_a_withdrawal_restores_what_was_set_aside_across_absence_and_roll_back(
 def test_a_roll_back_under_a_stewards_decision_is_not_undone_by_withdrawing_it(
     catalog: Catalog,
 ) -> None:
-    first = customers()
-    classified(first, "email", "EMAIL_ADDRESS", 0.97)
-    catalog.ingest(SOURCE, [first], META)  # by workflow wf-1
-    aggregate = asset_id(SOURCE, "public.customers")
-    catalog.override_classification(
-        OverrideClassification(aggregate, "email", None, "test data"), META
-    )
+    aggregate = email_decided_by_a_steward(catalog, None)
     asset = catalog.get_asset(aggregate)
     assert asset is not None
     assert asset.revert_classifications("wf-1", META) == ["email"]
