@@ -83,10 +83,9 @@ async def lost_partitions(bootstrap: str, topic: str, last_acked: dict[int, int]
     )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            await consumer.client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
+        if topic not in await consumer.topics():  # fresh metadata: the topic itself is gone
+            return sorted(last_acked)
+        partitions = consumer.partitions_for_topic(topic) or set(last_acked)
         ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
         short = [
             partition

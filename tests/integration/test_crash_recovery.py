@@ -3,6 +3,7 @@ broker restart that empties every topic. The read model must equal a replay of t
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ from api.supervisor import COMPONENTS
 from commands.data_sources import DataSources
 from infra.embedded import EmbeddedKafka
 from infra.event_log import EventLog
+from infra.kafka import lost_partitions
 from infra.postgres import create_schema
 from infra.secret_box import AesGcmSecretBox
 from infra.stores import open_event_store
@@ -118,3 +120,10 @@ def test_a_standby_relay_takes_over_when_the_active_one_dies(
     finally:
         standby.stop()
     assert_read_model_equals_replay(system, EventLog(app, system.dsn))
+
+
+def test_a_topic_the_broker_no_longer_has_counts_as_lost(broker: EmbeddedKafka) -> None:
+    """Right after a restart with empty storage the topic itself is gone: every partition the
+    relay had acknowledged records on is lost (this used to crash the relay)."""
+    lost = asyncio.run(lost_partitions(broker.bootstrap, "datawave.sources", {0: 5, 3: 1}))
+    assert lost == [0, 3]
