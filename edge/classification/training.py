@@ -40,8 +40,9 @@ probability 0.969), temperature 1.06. Training takes about 30 s on one core, mos
 the columns. Tests retrain it and compare the bytes, and train on another day and compare: the
 shipped file had drifted from what this module makes three times: once because the rules'
 evidence changed after a training, once because Faker dates some national ids from the current
-time, once because the VM moved to a host with AVX-512 and numpy's kernels rounded otherwise
-(hence TRAINING_ENVIRONMENT, and the exact versions in constraints.txt).
+time, once (most likely) because the VM moved to a host whose CPU made numpy and OpenBLAS pick
+other kernels, which round otherwise (hence TRAINING_ENVIRONMENT, and the exact versions in
+constraints.txt).
 Known weak spot: French or Spanish names alone under a meaningless column name are
 about even between PERSON_NAME and NONE (and then the rules decide: unclassified).
 """
@@ -88,9 +89,10 @@ TRAINING_ENVIRONMENT = {
     # another seed the same draw picks another city.
     "PYTHONHASHSEED": "0",
     # The same arithmetic on every x86-64 host: OpenBLAS and numpy otherwise pick their kernels
-    # by CPU, and AVX-512 ones round the network's weights differently in the last bits (a VM
+    # by CPU, and other kernels round the network's weights differently in the last bits (a VM
     # that moved to another host made another artefact). AVX2 kernels, which hosts since 2013
-    # have; names as numpy 2.4 (pinned in constraints.txt) knows them.
+    # have, and none of numpy's AVX-512 paths; names as numpy 2.4 (pinned in constraints.txt)
+    # knows them.
     "OPENBLAS_CORETYPE": "Haswell",
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
 }
