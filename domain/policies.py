@@ -17,7 +17,6 @@ them over any number of columns.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import ConflictError, InvalidCommandError
 from domain.meta import EventMeta
 from domain.patterns import checked_pattern, compile_pattern
+from domain.rule_ids import check_rule_id
 from domain.taxonomy import CATEGORIES, PHI, PII, SENSITIVITY, SPECIAL
 
 TEXT, NUMBER, LIST = "text", "number", "list of text"
@@ -74,7 +74,6 @@ MAX_DESCRIPTION_LENGTH = 2000
 
 _RULE_KEYS = ("id", "title", "reference", "severity", "when", "require")
 _LEAF_KEYS = ("field", "op", "value")
-_RULE_ID = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
 _TAXONOMY_CATEGORIES = tuple(sorted(set(CATEGORIES.values())))
 _SENSITIVITY_LEVELS = tuple(sorted(set(SENSITIVITY.values())))
 _COMPARED_TO_TAXONOMY = frozenset({"eq", "ne", "in", "not_in"})
@@ -107,13 +106,7 @@ def _validate_rule(rule: Any, path: str) -> dict[str, Any]:
     if not isinstance(rule, dict):
         raise InvalidCommandError(path, "must be an object with id, title, severity and when")
     _reject_unknown_keys(rule, _RULE_KEYS, path)
-    rule_id = _required(rule, "id", path)
-    if not isinstance(rule_id, str) or not _RULE_ID.fullmatch(rule_id):
-        raise InvalidCommandError(
-            f"{path}.id",
-            "must be 1 to 64 lower-case letters, digits, '-' or '.', "
-            "starting with a letter or digit",
-        )
+    rule_id = check_rule_id(_required(rule, "id", path), f"{path}.id")
     title = _text(_required(rule, "title", path), f"{path}.title", MAX_TITLE_LENGTH)
     reference = _text(
         rule.get("reference", ""), f"{path}.reference", MAX_REFERENCE_LENGTH, empty_ok=True

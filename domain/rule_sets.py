@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 from domain.patterns import checked_pattern
+from domain.rule_ids import check_rule_id
 from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
@@ -77,6 +78,7 @@ class RuleSet(Aggregate):
         return f"{self.name}-v{self.published_version}" if self.published_version else None
 
     def add_rule(self, rule_id: str, rule: dict[str, Any], meta: EventMeta) -> None:
+        check_rule_id(rule_id, "rule_id")
         if rule_id in self.draft:
             raise InvalidCommandError("rule_id", f"the rule {rule_id!r} exists; change it instead")
         self._rule_added(rule_id=rule_id, rule=validate_rule(rule), meta=meta)

@@ -279,9 +279,11 @@ def test_rules_are_checked_edited_in_a_draft_and_published_as_versions() -> None
     ):
         with pytest.raises(InvalidCommandError):
             rule_sets.put_rule(ChangeRule("r", bad), META)
-    rule_sets.put_rule(
-        ChangeRule("r", {"infotype": "EMAIL_ADDRESS", "name_pattern": "^mail"}), META
-    )
+    fine = {"infotype": "EMAIL_ADDRESS", "name_pattern": "^mail"}
+    for bad_id in (" ", "a b", "x" * 65, "Mail", "-mail"):  # ids go into URLs and events
+        with pytest.raises(InvalidCommandError, match="rule_id"):
+            rule_sets.put_rule(ChangeRule(bad_id, fine), META)
+    rule_sets.put_rule(ChangeRule("r", fine), META)
     assert published_rules(rule_sets.repository) == (None, {})
     rule_sets.publish(PublishRuleSet(), META)
     rule_sets.publish(PublishRuleSet(), META)  # nothing new: no new version
