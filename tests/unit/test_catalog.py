@@ -143,13 +143,20 @@ def test_classifications_are_recorded_when_the_decision_changes_with_the_previou
     assert last.classification["infotype"] is None  # type: ignore[attr-defined]
 
 
-def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catalog) -> None:
+def email_decided_by_a_steward(catalog: Catalog, infotype: str | None) -> UUID:
+    """The customers table classified by workflow wf-1 (email: EMAIL_ADDRESS), then a steward's
+    decision on email; the asset's id."""
     first = customers()
     classified(first, "email", "EMAIL_ADDRESS", 0.97)
     catalog.ingest(SOURCE, [first], META)
     aggregate = asset_id(SOURCE, "public.customers")
-    override = OverrideClassification(aggregate, "email", None, "test accounts only")
-    catalog.override_classification(override, META)
+    decision = OverrideClassification(aggregate, "email", infotype, "checked by hand")
+    catalog.override_classification(decision, META)
+    return aggregate
+
+
+def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catalog) -> None:
+    aggregate = email_decided_by_a_steward(catalog, None)
     rescan = customers()
     classified(rescan, "email", "EMAIL_ADDRESS", 0.99)
     assert catalog.ingest(SOURCE, [rescan], META).events == 0
@@ -203,18 +210,6 @@ def test_a_withdrawn_decision_gives_the_column_back_to_the_scans(catalog: Catalo
     assert type(list(catalog.events.get(aggregate))[-1]).__name__ == "ColumnClassified"
 
 
-def email_decided_by_a_steward(catalog: Catalog, infotype: str | None) -> UUID:
-    """The customers table classified by workflow wf-1 (email: EMAIL_ADDRESS), then a steward's
-    decision on email; the asset's id."""
-    first = customers()
-    classified(first, "email", "EMAIL_ADDRESS", 0.97)
-    catalog.ingest(SOURCE, [first], META)
-    aggregate = asset_id(SOURCE, "public.customers")
-    decision = OverrideClassification(aggregate, "email", infotype, "checked by hand")
-    catalog.override_classification(decision, META)
-    return aggregate
-
-
 def test_a_withdrawal_restores_what_was_set_aside_across_absence_and_roll_back(
     catalog: Catalog,
 ) -> None:
@@ -249,13 +244,7 @@ def test_a_roll_back_under_a_stewards_decision_is_not_undone_by_withdrawing_it(
 
 
 def test_a_stewards_decision_survives_the_table_being_gone_for_a_scan(catalog: Catalog) -> None:
-    first = customers()
-    classified(first, "email", "EMAIL_ADDRESS", 0.97)
-    catalog.ingest(SOURCE, [first], META)
-    aggregate = asset_id(SOURCE, "public.customers")
-    catalog.override_classification(
-        OverrideClassification(aggregate, "email", "PERSON_NAME", "holds names, checked"), META
-    )
+    aggregate = email_decided_by_a_steward(catalog, "PERSON_NAME")
     catalog.decommission([aggregate], "gone", META)
     back = customers()
     classified(back, "email", "EMAIL_ADDRESS", 0.97)
