@@ -3,7 +3,6 @@ non-zero exit."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -14,6 +13,7 @@ import psycopg
 
 from api.auth import ROLES, issue_token
 from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
+from infra.arguments import OneLineParser
 from infra.lag import lags
 from infra.logs import configure_logging
 from infra.postgres import redact_dsn
@@ -22,7 +22,7 @@ from infra.settings import JWT_SECRET_FILE, Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="datawave", description="DataWave data governance")
+    parser = OneLineParser(prog="datawave", description="DataWave data governance")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start the whole system (embedded servers when none configured)")
     status = commands.add_parser("status", help="components, addresses and projection lag")

@@ -49,7 +49,6 @@ about even between PERSON_NAME and NONE (and then the rules decide: unclassified
 
 from __future__ import annotations
 
-import argparse
 import io
 import math
 import os
@@ -80,6 +79,7 @@ from edge.classification.features import FEATURE_NAMES, FEATURE_VERSION, feature
 from edge.classification.model import DEFAULT_PATH, FORMAT, NONE, version_of
 from edge.classification.names import name_evidence
 from edge.classification.values import value_evidence
+from infra.arguments import OneLineParser
 
 CLASSES = (*INFOTYPES, NONE)
 DEFAULT_SEED = 7
@@ -1578,7 +1578,7 @@ def train(seed: int = DEFAULT_SEED, size: float = 1.0) -> Trained:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m edge.classification.training", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

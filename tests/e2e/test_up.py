@@ -584,12 +584,17 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert one_line_error(result.stderr).startswith("datawave: error: "), result.stderr
     assert result.stdout == ""
 
+    # Usage errors too: one line naming the problem and where help is, exit 2.
     result = datawave(env, "token", "--subject", "t", "--role", "nonsense")
     assert result.returncode == 2
-    assert result.stderr.startswith("usage: datawave token"), result.stderr
-    assert "invalid choice: 'nonsense'" in result.stderr
-    assert "Traceback" not in result.stderr
+    line = one_line_error(result.stderr)
+    assert line.startswith("datawave token: error: argument --role: invalid choice: 'nonsense'")
+    assert line.endswith("(see datawave token --help)")
     assert result.stdout == ""
+    for usage_error in (("projections", "rebuild", "--bogus"), ("model",), ()):
+        result = datawave(env, *usage_error)
+        assert result.returncode == 2, usage_error
+        assert one_line_error(result.stderr).startswith("datawave"), usage_error
 
     # No install here: a key made up now would sign tokens no running system accepts.
     result = datawave(env, "token", "--subject", "t", "--role", "admin")
