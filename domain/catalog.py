@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 from domain.taxonomy import CATEGORIES
+from domain.text import trimmed
 
 # An observed table, as the edge reports it (plain JSON data):
 #   {"qualified_name", "kind",
@@ -197,7 +198,7 @@ class Asset(Aggregate):
         self._check_steward_may_decide(column)
         if infotype is not None and infotype not in CATEGORIES:
             raise InvalidCommandError("infotype", f"{infotype!r} is not an id of the taxonomy")
-        if not reason.strip():
+        if not trimmed(reason):
             raise InvalidCommandError("reason", "a steward's decision needs a reason")
         self._classification_overridden(
             name=column,
@@ -206,7 +207,7 @@ class Asset(Aggregate):
                 "category": CATEGORIES.get(infotype) if infotype else None,
                 "confidence": 1.0,
                 "method": "manual",
-                "evidence": {"reason": reason.strip()},
+                "evidence": {"reason": trimmed(reason)},
             },
             previous=_decision(self.classifications.get(column, UNCLASSIFIED)),
             meta=meta,
@@ -222,7 +223,7 @@ class Asset(Aggregate):
         """Take a steward's decision back: the column gets the automatic decision it had before,
         and later scans classify it again."""
         self._check_steward_may_decide(column)
-        if not reason.strip():
+        if not trimmed(reason):
             raise InvalidCommandError("reason", "withdrawing a steward's decision needs a reason")
         if column not in self.overridden:
             raise ConflictError(f"column {column!r} has no steward's decision to withdraw")
@@ -234,7 +235,7 @@ class Asset(Aggregate):
                 else dict(UNCLASSIFIED)
             ),
             previous=_decision(self.classifications[column]),
-            reason=reason.strip(),
+            reason=trimmed(reason),
             meta=meta,
         )
 

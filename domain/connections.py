@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from domain.errors import InvalidCommandError
+from domain.text import trimmed
 
 DATABASE_KINDS = frozenset({"postgresql", "mysql"})
 FILE_KINDS = frozenset({"sqlite", "csv", "parquet"})
@@ -45,7 +46,7 @@ def validate_connection(
         raise InvalidCommandError("kind", f"must be one of {', '.join(sorted(KINDS))}")
     key = "dsn" if kind in DATABASE_KINDS else "path"
     value = connection.get(key)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not trimmed(value):
         raise InvalidCommandError(f"connection.{key}", f"is required for kind {kind}")
     unknown = set(connection) - {key}
     if unknown:

@@ -29,6 +29,7 @@ from domain.meta import EventMeta
 from domain.patterns import checked_pattern, compile_pattern
 from domain.rule_ids import check_rule_id
 from domain.taxonomy import CATEGORIES, PHI, PII, SENSITIVITY, SPECIAL
+from domain.text import trimmed
 
 TEXT, NUMBER, LIST = "text", "number", "list of text"
 
@@ -237,7 +238,7 @@ def _number(value: Any, path: str) -> float | int:
 def _text(value: Any, path: str, max_length: int, *, empty_ok: bool = False) -> str:
     if not isinstance(value, str):
         raise InvalidCommandError(path, "must be text")
-    cleaned = value.strip()
+    cleaned = trimmed(value)
     if not cleaned and not empty_ok:
         raise InvalidCommandError(path, "must not be empty")
     if len(cleaned) > max_length:
@@ -324,7 +325,7 @@ def _present(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, str):
-        return bool(value.strip())
+        return bool(trimmed(value))
     if isinstance(value, list | tuple | set | frozenset | dict):
         return bool(value)
     return True
@@ -469,7 +470,7 @@ def validate_policy_name(name: Any) -> str:
     """A policy's name: trimmed, 1 to 100 characters."""
     if not isinstance(name, str):
         raise InvalidCommandError("name", "must be text")
-    cleaned = name.strip()
+    cleaned = trimmed(name)
     if not 1 <= len(cleaned) <= MAX_NAME_LENGTH:
         raise InvalidCommandError("name", f"must be 1 to {MAX_NAME_LENGTH} characters")
     return cleaned
@@ -555,7 +556,7 @@ class Policy(Aggregate):
         """Take the policy out of use; it stays in the history."""
         if self.retired:
             raise ConflictError(f"policy {self.id} is already retired")
-        self._retired(reason=reason.strip(), meta=meta)
+        self._retired(reason=trimmed(reason), meta=meta)
 
     @event("PolicyChanged")
     def _changed(self, changes: dict[str, Any], revision: int, meta: EventMeta) -> None:

@@ -18,6 +18,7 @@ from domain.meta import EventMeta
 from domain.patterns import checked_pattern
 from domain.rule_ids import check_rule_id
 from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
+from domain.text import trimmed
 
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
 
@@ -32,7 +33,7 @@ def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
         raise InvalidCommandError("rule", "needs a name_pattern, a value_pattern or both")
     for field, pattern in (("name_pattern", name_pattern), ("value_pattern", value_pattern)):
         if pattern is not None:
-            if not str(pattern).strip():
+            if not trimmed(str(pattern)):
                 raise InvalidCommandError(field, "must not be blank")
             checked_pattern(pattern, field)
     validator = rule.get("validator")

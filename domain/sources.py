@@ -15,13 +15,14 @@ from domain.errors import (
     ScanRunningError,
 )
 from domain.meta import EventMeta
+from domain.text import trimmed
 
 MAX_NAME_LENGTH = 200
 
 
 def validate_name(name: str) -> str:
     """A name is what people search by: trimmed, not empty, bounded."""
-    cleaned = name.strip()
+    cleaned = trimmed(name)
     if not cleaned:
         raise InvalidCommandError("name", "must not be empty")
     if len(cleaned) > MAX_NAME_LENGTH:
@@ -33,7 +34,7 @@ def validate_owner(owner: str | None) -> str | None:
     """An owner is a team or person, or none at all: never blank."""
     if owner is None:
         return None
-    cleaned = owner.strip()
+    cleaned = trimmed(owner)
     if not cleaned:
         raise InvalidCommandError("owner", "must not be blank (leave it out for no owner)")
     return cleaned
@@ -43,7 +44,7 @@ def validate_tags(tags: list[str]) -> list[str]:
     """Tags are short labels; duplicates carry no meaning, so they are dropped in order."""
     seen: list[str] = []
     for tag in tags:
-        cleaned = tag.strip()
+        cleaned = trimmed(tag)
         if not cleaned:
             raise InvalidCommandError("tags", "must not contain empty tags")
         if cleaned not in seen:

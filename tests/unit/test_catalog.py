@@ -169,6 +169,8 @@ def test_a_stewards_decision_survives_every_rescan_and_is_checked(catalog: Catal
     for bad in (
         OverrideClassification(aggregate, "email", "NOT_AN_ID", "x"),
         OverrideClassification(aggregate, "email", "EMAIL_ADDRESS", " "),
+        # Invisible characters are no reason either: a zero-width space, a byte-order mark.
+        OverrideClassification(aggregate, "email", "EMAIL_ADDRESS", "\u200b \ufeff"),
     ):
         with pytest.raises(InvalidCommandError):
             catalog.override_classification(bad, META)

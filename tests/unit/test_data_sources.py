@@ -78,6 +78,16 @@ def test_names_are_unique_among_live_sources_case_insensitively(app: DataSources
     assert register(app, "sales").version == 1  # type: ignore[attr-defined]
 
 
+def test_names_are_kept_without_the_invisible_characters_around_them(app: DataSources) -> None:
+    register(app, "Sales")
+    with pytest.raises(NameTakenError):  # a zero-width space and a no-break space around it
+        register(app, "\u200bsales\u00a0")
+    with pytest.raises(InvalidCommandError, match="must not be empty"):
+        register(app, "\u200b\ufeff")
+    receipt = register(app, "\ufeffmarketing ")
+    assert app.get_source(receipt.aggregate_id).name == "marketing"  # type: ignore[attr-defined]
+
+
 def test_rename_frees_the_old_name(app: DataSources) -> None:
     receipt = register(app, "a")
     app.update(UpdateDataSource(receipt.aggregate_id, name="b"), META)  # type: ignore[attr-defined]
