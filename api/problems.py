@@ -93,6 +93,22 @@ def forbidden_problem(error: PermissionDeniedError) -> JSONResponse:
     )
 
 
+def _first_of(errors: list[dict[str, Any]]) -> str:
+    """A schema violation's detail, in the domain's `field: reason` form: the first problem,
+    and how many more `errors` lists."""
+    if not errors:
+        return "the request does not match the schema"
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        text = "the body is not valid JSON"
+    else:
+        loc = first["loc"]
+        where = loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc
+        text = f"{'.'.join(where)}: {first['msg']}"
+    more = len(errors) - 1
+    return f"{text} (and {more} more)" if more else text
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers: routes raise domain errors, never build error responses."""
 
@@ -115,13 +131,7 @@ def install(app: FastAPI) -> None:
             }
             for e in error.errors()
         ]
-        return problem(
-            422,
-            "validation",
-            "Invalid request",
-            "the request does not match the schema",
-            errors=errors,
-        )
+        return problem(422, "validation", "Invalid request", _first_of(errors), errors=errors)
 
     @app.exception_handler(InvalidCommandError)
     async def invalid_command(_: Request, error: InvalidCommandError) -> JSONResponse:

@@ -11,6 +11,8 @@ Kind = Literal["postgresql", "mysql", "sqlite", "csv", "parquet"]
 Tag = Annotated[str, StringConstraints(max_length=100)]
 # The version the client last read, for optimistic concurrency: a JSON integer, never "2" or true.
 ExpectedVersion = Annotated[int | None, Field(ge=1, strict=True)]
+# A share or a confidence: a JSON number in (0, 1], never "0.9" or true.
+Share = Annotated[float, Field(gt=0, le=1, strict=True)]
 # A DSN or a file path; the keys are checked against the kind by the domain.
 Connection = Annotated[
     dict[
@@ -129,8 +131,8 @@ class CustomRuleBody(Body):
     name_pattern: str | None = Field(default=None, max_length=500)
     value_pattern: str | None = Field(default=None, max_length=500)
     validator: str | None = Field(default=None, max_length=20)
-    confidence: float = Field(default=0.9, gt=0, le=1)
-    min_share: float = Field(default=0.8, gt=0, le=1)
+    confidence: Share = 0.9
+    min_share: Share = 0.8
 
 
 class ConsistencyToken(BaseModel):

@@ -23,6 +23,11 @@ from domain.text import trimmed
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
 
 
+def _is_number(value: Any) -> bool:
+    # JSON's true and false are no numbers, though Python's bool is an int.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
     """A rule as stored: checked, with defaults filled in. Patterns must compile."""
     infotype = rule.get("infotype")
@@ -40,14 +45,14 @@ def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if validator is not None and validator not in VALIDATORS:
         raise InvalidCommandError("validator", f"must be one of {', '.join(sorted(VALIDATORS))}")
     confidence = rule.get("confidence", 0.9)
-    if not isinstance(confidence, int | float) or not ABSTAIN_BELOW <= confidence <= 1:
+    if not _is_number(confidence) or not ABSTAIN_BELOW <= confidence <= 1:
         # Below it the classifier leaves a column unclassified: such a rule could never decide.
         raise InvalidCommandError(
             "confidence",
             f"must be in [{ABSTAIN_BELOW}, 1], the range in which a column is classified",
         )
     min_share = rule.get("min_share", 0.8)
-    if not isinstance(min_share, int | float) or not 0 < min_share <= 1:
+    if not _is_number(min_share) or not 0 < min_share <= 1:
         raise InvalidCommandError("min_share", "must be in (0, 1]")
     return {
         "infotype": infotype,

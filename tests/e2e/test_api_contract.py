@@ -96,9 +96,13 @@ def test_invalid_bodies_are_422_and_change_nothing(
 def test_expected_versions_must_be_integers(admin: httpx.Client) -> None:
     sid = register(admin, "strict").json()["id"]
     for version in ("1", True, 1.5):
-        assert_problem(
+        problem = assert_problem(
             admin.patch(f"{SOURCES}/{sid}", json={"owner": "x", "expected_version": version}), 422
         )
+        # The detail names the field, as the domain's own checks do.
+        assert problem["detail"].startswith("expected_version: "), problem
+    both = admin.post(SOURCES, json={"name": "", "kind": "oracle", "connection": {}})
+    assert assert_problem(both, 422)["detail"].endswith("(and 1 more)")
 
 
 def test_asset_filters_take_taxonomy_ids_only(admin: httpx.Client) -> None:
@@ -112,7 +116,7 @@ def test_malformed_json_is_422(admin: httpx.Client) -> None:
     response = admin.post(
         SOURCES, content=b'{"name": ', headers={"content-type": "application/json"}
     )
-    assert_problem(response, 422)
+    assert assert_problem(response, 422)["detail"] == "the body is not valid JSON"
 
 
 def test_unknown_ids_are_404(admin: httpx.Client) -> None:

@@ -531,6 +531,10 @@ def test_a_published_custom_rule_changes_the_next_scan(
     rule = {"infotype": "NATIONAL_ID", "value_pattern": r"KN-\d{6}", "confidence": 0.95}
     url = "/api/v1/classification/rule-set"
     assert_problem(steward.put(f"{url}/rules/kn", json={**rule, "value_pattern": "("}), 422)
+    for not_a_share in (True, "0.9", 0, 1.5):
+        assert_problem(
+            steward.put(f"{url}/rules/kn", json={**rule, "confidence": not_a_share}), 422
+        )
     assert steward.put(f"{url}/rules/kn", json=rule).status_code == 200
     assert discover(steward, source)["status"] == "completed"  # a draft changes nothing yet
     running.wait_caught_up()

@@ -267,6 +267,8 @@ def test_rules_are_checked_edited_in_a_draft_and_published_as_versions() -> None
         {"infotype": "EMAIL_ADDRESS", "name_pattern": "   "},
         # Below the abstain threshold the rule could never classify a column.
         {"infotype": "LOCATION", "name_pattern": "^department$", "confidence": 0.3},
+        {"infotype": "EMAIL_ADDRESS", "name_pattern": "x", "confidence": True},  # not a number
+        {"infotype": "EMAIL_ADDRESS", "name_pattern": "x", "min_share": True},
     ):
         with pytest.raises(InvalidCommandError):
             rule_sets.put_rule(ChangeRule("r", bad), META)
