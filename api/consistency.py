@@ -11,9 +11,13 @@ from fastapi import Header, Query
 
 from api.problems import BadQueryError, NotYetVisibleError
 from commands.messages import Receipt
+from infra.read_models import is_stored
 
 if TYPE_CHECKING:
     from infra.bootstrap import Container
+
+
+NOT_ISSUED = "the consistency token is not one this API issued"
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ def decode(token: str) -> Token:
             decoded = Token(UUID(parts[0]), int(parts[1]), int(parts[2]))
             if decoded.version >= 1 and decoded.position >= 1:
                 return decoded
-    raise BadQueryError("the consistency token is not one this API issued")
+    raise BadQueryError(NOT_ISSUED)
 
 
 # The consistency token a write returned, as a header or a query parameter.
@@ -51,6 +55,8 @@ async def read_after(container: Container, header: str | None, query: str | None
     if token is None:
         return None
     decoded = decode(token)
+    if not await is_stored(container.connection, decoded.aggregate_id, decoded.version):
+        raise BadQueryError(NOT_ISSUED)
     waiters = container.waiters
     assert waiters is not None, "opened in the app's lifespan"
     timeout = container.settings.read_wait_timeout

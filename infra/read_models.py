@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from infra.envelope import CONTEXTS, topic_for
 from infra.metrics import ScanFigures
+from infra.postgres import EVENTS_TABLE
 from projections.assets import CLASSIFICATION
 from projections.assets import PROJECTION as ASSETS
 from projections.assets import apply_event as apply_asset_event
@@ -466,6 +467,18 @@ async def versions_of(connection: Connect, aggregate_ids: list[UUID]) -> dict[UU
     async with connection() as conn:
         cur = await conn.execute(_VERSIONS, {"ids": aggregate_ids})
         return {row[0]: int(row[1]) for row in await cur.fetchall()}
+
+
+async def is_stored(connection: Connect, aggregate_id: UUID, version: int) -> bool:
+    """Whether the event store holds that version of the aggregate: a token naming none names
+    no write, and waiting for it would be in vain."""
+    async with connection() as conn:
+        cur = await conn.execute(
+            f"SELECT 1 FROM {EVENTS_TABLE} "  # noqa: S608 - fixed table name
+            "WHERE originator_id = %s AND originator_version = %s",
+            (aggregate_id, version),
+        )
+        return await cur.fetchone() is not None
 
 
 async def _by_id(connection: Connect, table: str, row_id: UUID) -> dict[str, Any] | None:

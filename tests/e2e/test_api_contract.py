@@ -200,7 +200,10 @@ def test_pagination_walks_every_source_once(admin: httpx.Client) -> None:
 
 def test_a_token_this_api_did_not_issue_is_422_without_waiting(admin: httpx.Client) -> None:
     sid = register(admin, "tokened").json()["id"]
-    for token in (f"{sid}.-1.-5", f"{sid}.0.3", f"{sid}.+2.3", "garbage", f"{sid}.1"):
+    malformed = (f"{sid}.-1.-5", f"{sid}.0.3", f"{sid}.+2.3", "garbage", f"{sid}.1")
+    # Well formed, but naming a version or an aggregate the event store never held.
+    unwritten = (f"{sid}.99.3", "00000000-0000-4000-8000-000000000000.1.1")
+    for token in (*malformed, *unwritten):
         started = time.monotonic()
         assert_problem(admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token}), 422)
         assert time.monotonic() - started < 2.0
