@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import Header, Query
+from fastapi import Depends, Header, Query
 
+from api.deps import ContainerDep
 from api.problems import BadQueryError, NotYetVisibleError
 from commands.messages import Receipt
 from infra.read_models import is_stored
-
-if TYPE_CHECKING:
-    from infra.bootstrap import Container
-
 
 NOT_ISSUED = "the consistency token is not one this API issued"
 
@@ -48,7 +45,9 @@ TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
 TokenQuery = Annotated[str | None, Query(alias="consistency_token")]
 
 
-async def read_after(container: Container, header: str | None, query: str | None) -> Token | None:
+async def read_after(
+    container: ContainerDep, header: TokenHeader = None, query: TokenQuery = None
+) -> Token | None:
     """Wait (bounded) until the read models hold the write the token names (the header's, else
     the query parameter's; an empty one is malformed); None without one."""
     token = header if header is not None else query
@@ -66,3 +65,7 @@ async def read_after(container: Container, header: str | None, query: str | None
             f"{decoded.aggregate_id} within {timeout:g} s; retry shortly"
         )
     return decoded
+
+
+# A read's parameter: the write it was given a token of, once the read models show it.
+ReadAfter = Annotated[Token | None, Depends(read_after)]

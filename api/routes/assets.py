@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
-from api.consistency import TokenHeader, TokenQuery, read_after
+from api.consistency import ReadAfter
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import SECURED, BadQueryError, documented
 from api.schemas import OverrideClassificationBody, WithdrawOverrideBody, WriteAccepted
@@ -27,14 +27,13 @@ router = APIRouter(
 @router.get("", dependencies=[requires(Permission.CATALOG_READ)])
 async def list_assets(
     container: ContainerDep,
+    waited: ReadAfter,
     data_source_id: UUID | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     infotype: Annotated[str | None, Query(max_length=100)] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-    token_header: TokenHeader = None,
-    token_query: TokenQuery = None,
 ) -> dict[str, Any]:
     """Live assets, by qualified name; `q` matches part of the name, case-insensitively;
     `infotype` and `category` (ids from the taxonomy) keep assets with such a column."""
@@ -45,7 +44,6 @@ async def list_assets(
         raise BadQueryError(
             f"unknown category {category!r}: one of {', '.join(sorted(CATEGORY_IDS))}"
         )
-    await read_after(container, token_header, token_query)
     try:
         page = await container.asset_view().list(
             limit=limit,
@@ -101,11 +99,9 @@ async def withdraw_override(
 async def get_asset(
     asset_id: UUID,
     container: ContainerDep,
-    token_header: TokenHeader = None,
-    token_query: TokenQuery = None,
+    waited: ReadAfter,
 ) -> dict[str, Any]:
     """The asset with its columns; given a write's consistency token, once it shows that write."""
-    await read_after(container, token_header, token_query)
     found = await container.asset_view().get(asset_id)
     if found is None:
         raise NotFoundError("asset", asset_id)

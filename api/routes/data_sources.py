@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
-from api.consistency import TokenHeader, TokenQuery, read_after
+from api.consistency import ReadAfter
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import SECURED, BadQueryError, documented
 from api.routes.scans import start_scan
@@ -88,14 +88,12 @@ async def decommission_data_source(
 @router.get("", dependencies=[requires(Permission.SOURCES_READ)])
 async def list_data_sources(
     container: ContainerDep,
+    waited: ReadAfter,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
     status: Annotated[str | None, Query(pattern="^(active|decommissioned)$")] = None,
-    token_header: TokenHeader = None,
-    token_query: TokenQuery = None,
 ) -> dict[str, Any]:
     view = container.source_view()
-    await read_after(container, token_header, token_query)
     try:
         page = await view.list(limit=limit, cursor=cursor, status=status)
     except ValueError as error:
@@ -107,10 +105,8 @@ async def list_data_sources(
 async def get_data_source(
     data_source_id: UUID,
     container: ContainerDep,
-    token_header: TokenHeader = None,
-    token_query: TokenQuery = None,
+    waited: ReadAfter,
 ) -> dict[str, Any]:
-    waited = await read_after(container, token_header, token_query)
     min_version = waited.version if waited and waited.aggregate_id == data_source_id else 0
     view = container.source_view()
     found = await view.get(data_source_id, min_version)

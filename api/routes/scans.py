@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from api import consistency
 from api.auth import Permission
 from api.commanding import run_command, write_accepted
-from api.consistency import TokenHeader, TokenQuery, read_after
+from api.consistency import ReadAfter
 from api.deps import ContainerDep, MetaDep, requires
 from api.problems import SECURED, BadQueryError, documented
 from api.schemas import ExecuteScanBody, ScanStarted, WriteAccepted
@@ -84,13 +84,11 @@ async def list_workflows(
 async def get_workflow(
     workflow_id: UUID,
     container: ContainerDep,
-    token_header: TokenHeader = None,
-    token_query: TokenQuery = None,
+    waited: ReadAfter,
 ) -> dict[str, Any]:
     """The workflow with each stage's status, attempts and times. One just requested is
     waited for (bounded) until the read model shows it; given a write's consistency token, it
     shows that write."""
-    await read_after(container, token_header, token_query)
     view = container.scan_view()
     found = await view.get(workflow_id)
     if found is not None:
