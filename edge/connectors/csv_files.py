@@ -20,6 +20,7 @@ from edge.connectors.files import source_files, source_path, unreadable
 from edge.connectors.sampling import Row, reservoir_sample, seed_for
 
 HEAD_BYTES = 64 * 1024  # what the listing reads of each file: delimiter, header, types, estimate
+MAX_HEADER_BYTES = 8 * 1024 * 1024  # a longer header line is no CSV we can catalog
 DELIMITERS = ",;\t|"
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -73,6 +74,12 @@ def _describe(path: Path, qualified_name: str) -> Table:
         size = path.stat().st_size
         with path.open("rb") as raw:
             head = raw.read(HEAD_BYTES)
+            # A header wider than that (thousands of columns) is read on to its end, bounded.
+            while b"\n" not in head and len(head) < MAX_HEADER_BYTES:
+                more = raw.read(HEAD_BYTES)
+                if not more:
+                    break
+                head += more
     except OSError:
         return Table(qualified_name, "file", (), locator=(str(path), ","))
     text = head.decode("utf-8-sig", errors="replace")

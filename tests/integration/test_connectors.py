@@ -539,6 +539,16 @@ def test_csv_catalogs_each_file_with_inferred_types(
     assert 4_000 <= (orders.row_estimate or 0) <= 6_000  # estimated from the first 64 KB
 
 
+def test_a_csv_header_wider_than_the_listings_read_keeps_every_column(
+    tmp_path: Path, opened: list[Connector]
+) -> None:
+    names = [f"reading_{i:04d}_of_the_north_east_sensor" for i in range(3000)]  # ~110 KB
+    write_csv(tmp_path / "wide.csv", [names, list(range(3000)), list(range(3000))])
+    (wide,) = catalog(connect(opened, "csv", path=str(tmp_path))).values()
+    assert [c.name for c in wide.columns] == names
+    assert {c.data_type for c in wide.columns} == {"integer"}
+
+
 def test_csv_samples_by_reservoir_repeatably_and_counts_rows(
     csv_folder: Path, opened: list[Connector]
 ) -> None:
