@@ -71,7 +71,7 @@ class EdgeAgent:
             fetch_max_wait_ms=100,
         )
         await consumer.start()
-        producer = await start_producer(self.bootstrap)
+        producer = await start_producer(self.bootstrap, compressed=True)
         log.info("edge_agent_ready", agent=self.name)
         try:
             while not self.stopping.is_set():

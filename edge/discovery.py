@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import structlog
 from tenacity import (
     Retrying,
@@ -39,6 +40,9 @@ from edge.profiling import profile_table
 log = structlog.get_logger()
 
 BATCH_TABLES = 50
+# A batch also ends at this much JSON (a wider table goes alone); compressed, it stays well under
+# a broker's message limit (1 MB by default).
+BATCH_BYTES = 1024 * 1024
 CONNECT_ATTEMPTS = 4
 BACKOFF_MAX_SECONDS = 8.0
 CIRCUIT_OPEN_SECONDS = 60.0
@@ -181,7 +185,7 @@ def _discover(job: DiscoveryJob, publish: Publish, header: dict[str, Any]) -> di
     tables = batches = 0
     skipped: list[dict[str, str]] = []
     try:
-        for chunk in _chunks(_observe(connector, job), BATCH_TABLES):
+        for chunk in _chunks(_observe(connector, job), BATCH_TABLES, BATCH_BYTES):
             batches += 1
             tables += len(chunk)
             unreadable = [s for _, s in chunk if s is not None]
@@ -228,12 +232,17 @@ def _observe(connector: Connector, job: DiscoveryJob) -> Iterator[Observation]:
         yield observed(table, profiles, classified(table, sample)), None
 
 
-def _chunks(items: Iterator[Observation], size: int) -> Iterator[list[Observation]]:
+def _chunks(items: Iterator[Observation], size: int, max_bytes: int) -> Iterator[list[Observation]]:
+    """Batches of at most `size` tables and, unless one table alone is larger, `max_bytes` of
+    JSON."""
     chunk: list[Observation] = []
+    used = 0
     for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
+        weight = len(orjson.dumps(item[0]))
+        if chunk and (len(chunk) == size or used + weight > max_bytes):
             yield chunk
-            chunk = []
+            chunk, used = [], 0
+        chunk.append(item)
+        used += weight
     if chunk:
         yield chunk

@@ -132,3 +132,28 @@ def edge_command(event: DomainEventProtocol[Any], position: int) -> dict[str, An
 def encode(envelope: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON, as any Kafka client can read it."""
     return orjson.dumps(envelope)
+
+
+# Kafka brokers refuse messages above their `message.max.bytes` (1 MB by default), and a refused
+# event would hold up every later one. A larger event goes out as a claim check.
+MAX_MESSAGE_BYTES = 768 * 1024
+
+
+def dataref(position: int) -> str:
+    """Where the API serves the whole event at `position` (auditors may read it)."""
+    return f"/api/v1/audit/events/{position}"
+
+
+def published(envelope: dict[str, Any]) -> bytes:
+    """The message for Kafka: the envelope, or, above MAX_MESSAGE_BYTES, the envelope without
+    `data` and with `dataref` naming where to read it (CloudEvents' claim-check extension)."""
+    message = encode(envelope)
+    if len(message) <= MAX_MESSAGE_BYTES:
+        return message
+    claim = {k: v for k, v in envelope.items() if k != "data"}
+    return encode({**claim, "dataref": dataref(int(envelope["position"]))})
+
+
+def is_claim_check(envelope: dict[str, Any]) -> bool:
+    """Whether a published envelope left its data in the event store."""
+    return "dataref" in envelope and "data" not in envelope

@@ -22,8 +22,15 @@ log = structlog.get_logger()
 RECORD_CHECK_TIMEOUT_MS = 2_000
 
 
-async def start_producer(bootstrap: str) -> AIOKafkaProducer:
+# What a compressing producer may hand the broker in one message, before compression; the
+# broker's own limit (`message.max.bytes`, 1 MB by default) applies to the compressed batch.
+COMPRESSED_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+async def start_producer(bootstrap: str, *, compressed: bool = False) -> AIOKafkaProducer:
     """An idempotent producer (acks=all), or, where the broker refuses producer ids, acks=all alone.
+    `compressed`: gzip (every Kafka client reads it), for messages that may be larger than a
+    broker takes uncompressed, as an edge agent's reports of wide tables.
 
     The embedded development broker (tansu 0.6, memory storage) answers InitProducerId with an
     error. Without idempotence a retried batch may be written twice; consumers skip duplicates by
@@ -36,6 +43,11 @@ async def start_producer(bootstrap: str) -> AIOKafkaProducer:
             acks="all",
             linger_ms=2,
             max_batch_size=256 * 1024,
+            **(
+                {"compression_type": "gzip", "max_request_size": COMPRESSED_MESSAGE_BYTES}
+                if compressed
+                else {}
+            ),
         )
         try:
             await producer.start()

@@ -23,7 +23,14 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from infra.envelope import CONTEXTS, EDGE_RESULTS_TOPIC, encode, topic_for, topic_of
+from infra.envelope import (
+    CONTEXTS,
+    EDGE_RESULTS_TOPIC,
+    encode,
+    is_claim_check,
+    topic_for,
+    topic_of,
+)
 from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import PUBLIC_TOPICS
 from infra.notifications import until_first
@@ -302,6 +309,9 @@ class Projector:
         for topic, partition, message in items:
             message = storable(message)
             envelope = orjson.loads(message)
+            if is_claim_check(envelope):  # too large for Kafka: its data is in the event store
+                envelope = await self._claimed(envelope)
+                message = storable(encode(envelope))
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
             decoded.append(((topic, partition, message), envelope))
@@ -332,6 +342,16 @@ class Projector:
         await self.cache.put_rows(touched.values())
         if counts:
             await self.cache.put_counts(counts)
+
+    async def _claimed(self, claim: dict[str, Any]) -> dict[str, Any]:
+        """The whole envelope a claim check stands for, read from the event store."""
+        version = int(claim["aggregateversion"])
+        found = await asyncio.to_thread(
+            self.event_log.aggregate_events, UUID(claim["subject"]), version - 1, version + 1
+        )
+        if not found:
+            raise LookupError(f"no stored event for the claim check at {claim['position']}")
+        return found[0]
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
         log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)

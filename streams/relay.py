@@ -19,7 +19,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from infra.envelope import EDGE_COMMANDS_TOPIC, encode, topic_of
+from infra.envelope import EDGE_COMMANDS_TOPIC, encode, published, topic_of
 from infra.event_log import EventLog, LoggedEvent
 from infra.kafka import RELAY_TOPICS, ensure_topics, lost_partitions, start_producer
 from infra.notifications import until_first, wake_on_notify
@@ -172,12 +172,11 @@ class Relay:
             # One aggregate's messages share a key, so they stay in order on one partition.
             routed = []
             if item.envelope is not None:
-                topic = topic_of(item.envelope)
-                routed.append((topic, item.envelope))
+                routed.append((topic_of(item.envelope), published(item.envelope)))
             if item.edge_command is not None:
-                routed.append((EDGE_COMMANDS_TOPIC, item.edge_command))
+                routed.append((EDGE_COMMANDS_TOPIC, encode(item.edge_command)))
             for topic, message in routed:
-                future = await producer.send(topic, encode(message), key=item.aggregate_id.encode())
+                future = await producer.send(topic, message, key=item.aggregate_id.encode())
                 sends.append((item.position, future))
         moved: set[tuple[str, int]] = set()  # the partitions this batch wrote to
         for position, future in sends:

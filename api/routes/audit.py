@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from psycopg.rows import dict_row
 from pydantic import AwareDatetime
 
 from api.auth import Permission
 from api.deps import ContainerDep, requires
 from api.problems import SECURED, BadQueryError, documented
+from domain.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=documented(*SECURED))
 
@@ -59,19 +60,38 @@ async def list_audit_events(
         await cur.execute(sql, [*params, limit + 1])
         rows = await cur.fetchall()
     more = len(rows) > limit
-    items = [
-        {
-            "position": r["position"],
-            "aggregate_id": str(r["aggregate_id"]),
-            "aggregate_type": r["aggregate_type"],
-            "aggregate_version": r["aggregate_version"],
-            "type": r["type"],
-            "actor": r["actor"],
-            "correlation_id": r["correlation_id"],
-            "causation_id": r["causation_id"],
-            "time": r["time"].isoformat(),
-            "data": r["data"],
-        }
-        for r in rows[:limit]
-    ]
+    items = [_public(r) for r in rows[:limit]]
     return {"items": items, "next_cursor": str(items[-1]["position"]) if more else None}
+
+
+@router.get(
+    "/events/{position}",
+    dependencies=[requires(Permission.AUDIT_READ)],
+    responses=documented(404),
+)
+async def get_audit_event(
+    position: Annotated[int, Path(ge=1, le=2**63 - 1)], container: ContainerDep
+) -> dict[str, Any]:
+    """One stored event by its position: where a Kafka message too large for the broker points
+    (its `dataref`) for the data it left out."""
+    async with container.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute("SELECT * FROM rm_audit_events WHERE position = %s", (position,))
+        row = await cur.fetchone()
+    if row is None:
+        raise NotFoundError("stored event", position)  # positions are the log's ids
+    return _public(row)
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "position": row["position"],
+        "aggregate_id": str(row["aggregate_id"]),
+        "aggregate_type": row["aggregate_type"],
+        "aggregate_version": row["aggregate_version"],
+        "type": row["type"],
+        "actor": row["actor"],
+        "correlation_id": row["correlation_id"],
+        "causation_id": row["causation_id"],
+        "time": row["time"].isoformat(),
+        "data": row["data"],
+    }

@@ -3,6 +3,7 @@ the real source, and the catalog ingest fills the asset read model the API serve
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import sqlite3
@@ -20,7 +21,9 @@ import pytest
 import redis
 
 from api.supervisor import COMPONENTS
+from infra.envelope import MAX_MESSAGE_BYTES
 from tests.e2e.http import SOURCES, assert_problem
+from tests.e2e.test_secret_canary import kafka_messages
 from tests.support import (
     Component,
     System,
@@ -195,6 +198,47 @@ def test_a_folder_of_csv_files_is_one_asset_per_file_and_a_deleted_file_is_decom
     assert set(settled_assets(running, steward, source)) == {"2026/sales.csv"}
     gone = steward.get(f"{ASSETS}/{assets['people.csv']['id']}").json()
     assert gone["status"] == "decommissioned"
+
+
+def test_a_table_too_wide_for_one_kafka_message_is_cataloged_whole(
+    running: System, steward: httpx.Client, tmp_path: Path
+) -> None:
+    """3,000 columns with long names: the edge agent's report and the asset's events are over
+    a broker's default 1 MB message limit. The agent compresses its report; the relay publishes
+    the large events as claim checks, which the projection reads whole from the event store and
+    the API serves at their `dataref`."""
+    root = tmp_path / "wide"
+    root.mkdir()
+    header = [f"reading_{i:04d}_{'x' * 240}" for i in range(3000)]
+    with (root / "wide.csv").open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([[str(i * row % 97) for i in range(3000)] for row in range(1, 6)])
+    source = register(steward, "wide", "csv", {"path": str(root)})
+    assert discover(steward, source)["status"] == "completed"
+    (asset,) = settled_assets(running, steward, source).values()
+    assert [c["name"] for c in asset["columns"]] == header
+    assert all(c["profile"] is not None for c in asset["columns"])
+
+    messages = asyncio.run(kafka_messages(running.bootstrap, "datawave.catalog"))
+    claims = [json.loads(m) for m in messages if b'"dataref"' in m]
+    mine = [c for c in claims if c["subject"] == asset["id"]]
+    assert mine, "no claim check was published for the wide asset"
+    assert all(len(m) <= MAX_MESSAGE_BYTES for m in messages)
+    assert all("data" not in c for c in mine)
+    with httpx.Client(
+        base_url=running.api_url,
+        headers={"Authorization": f"Bearer {running.token('auditor')}"},
+        timeout=30,
+    ) as auditor:
+        whole = auditor.get(mine[0]["dataref"])
+        assert whole.status_code == 200, whole.text
+        event = whole.json()
+        assert (event["position"], event["aggregate_id"]) == (mine[0]["position"], asset["id"])
+        assert len(json.dumps(event["data"])) > MAX_MESSAGE_BYTES
+        assert_problem(auditor.get("/api/v1/audit/events/999999999"), 404)
+        analyst = {"Authorization": f"Bearer {running.token('analyst')}"}
+        assert_problem(auditor.get(mine[0]["dataref"], headers=analyst), 403)
 
 
 def test_postgres_schema_drift_appends_exactly_those_events(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+import orjson
+
 from commands.catalog import Catalog
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource, UpdateDataSource
-from infra.envelope import to_envelope
+from infra.envelope import MAX_MESSAGE_BYTES, is_claim_check, published, to_envelope
 from tests.unit.test_data_sources import META, ReversingBox
 
 
@@ -67,3 +69,16 @@ def test_names_inside_the_data_are_the_users_and_pass_through() -> None:
     data: Any = envelope["data"]
     assert sorted(data["profiles"]) == sorted(names)
     assert [c["name"] for c in data["columns"]] == names
+
+
+def test_an_event_too_large_for_a_kafka_message_goes_out_as_a_claim_check() -> None:
+    registered, _ = envelopes()
+    assert orjson.loads(published(registered)) == registered  # the usual case: all of it
+    wide = {**registered, "data": {"columns": ["c" * 100] * 10_000}}  # about 1 MB of JSON
+    claim = orjson.loads(published(wide))
+    assert len(published(wide)) <= MAX_MESSAGE_BYTES
+    assert is_claim_check(claim) and "data" not in claim
+    assert claim["dataref"] == f"/api/v1/audit/events/{registered['position']}"
+    assert {k: v for k, v in claim.items() if k != "dataref"} == {
+        k: v for k, v in registered.items() if k != "data"
+    }
