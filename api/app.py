@@ -55,8 +55,39 @@ def create_app(container: Container) -> FastAPI:
     for module in (health, data_sources, assets, rule_sets, scans, compliance, audit):
         app.include_router(module.router)
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(RequestContext)
     return app
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a request body over MAX_BODY_BYTES (problems.py) is refused with
+    413 before anything reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared.isascii() and declared.isdigit() and int(declared) > problems.MAX_BODY_BYTES:
+            await problems.body_too_large()(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            # A body sent in chunks, without its length: count it as it comes.
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > problems.MAX_BODY_BYTES:
+                scope.setdefault("state", {})[problems.BODY_TOO_LARGE] = True
+                raise problems.BodyTooLargeError
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class RequestContext:

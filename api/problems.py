@@ -50,6 +50,22 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 SECURED = (401, 403, 422)
 
 
+class BodyTooLargeError(Exception):
+    """A request body read in chunks went over the limit (413)."""
+
+
+# Set in the request's state when BodyTooLargeError stopped FastAPI reading the body: FastAPI
+# reports any failure to read a body as 400, which this turns back into the 413 it was.
+BODY_TOO_LARGE = "body_too_large"
+# No command needs more, and its event would be too large for one Kafka message.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def body_too_large() -> JSONResponse:
+    limit = f"{MAX_BODY_BYTES // 1024} KiB"
+    return problem(413, "too-large", "Content too large", f"the request body is over {limit}")
+
+
 class NotYetVisibleError(Exception):
     """The read model did not reach the requested consistency token in time (503)."""
 
@@ -170,7 +186,11 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if getattr(request.state, BODY_TOO_LARGE, False):
+            return body_too_large()
+        if error.status_code == 400:  # FastAPI could not parse the body (e.g. nested too deep)
+            return problem(422, "validation", "Invalid request", "the body is not valid JSON")
         titles = {404: "Not found", 405: "Method not allowed"}
         return problem(
             error.status_code,

@@ -7,6 +7,7 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -117,6 +118,36 @@ def test_malformed_json_is_422(admin: httpx.Client) -> None:
         SOURCES, content=b'{"name": ', headers={"content-type": "application/json"}
     )
     assert assert_problem(response, 422)["detail"] == "the body is not valid JSON"
+
+
+def test_bodies_over_a_mebibyte_are_413_and_deep_nesting_is_422(
+    running: System, admin: httpx.Client
+) -> None:
+    before = running.event_store_head()
+    policies = "/api/v1/compliance/policies"
+    condition: dict[str, Any] = {"field": "column.infotype", "op": "eq", "value": "EMAIL_ADDRESS"}
+    rule = {"id": "r", "title": "t", "severity": "low", "when": condition}
+    huge = {
+        "name": "huge",
+        "rules": [{**rule, "when": {**condition, "op": "in", "value": ["x" * 190] * 6000}}],
+    }
+    assert_problem(admin.post(policies, json=huge), 413)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield json.dumps(huge).encode()
+
+    chunked = admin.post(policies, content=chunks(), headers={"content-type": "application/json"})
+    assert assert_problem(chunked, 413)["detail"] == "the request body is over 1024 KiB"
+    for depth, detail in ((500, "nests deeper than 8 levels"), (5000, "not valid JSON")):
+        nested = '{"not": ' * depth + json.dumps(condition) + "}" * depth  # beyond json.dumps
+        body = json.dumps({"name": "deep", "rules": [{**rule, "when": "WHEN"}]})
+        deep = admin.post(
+            policies,
+            content=body.replace('"WHEN"', nested),
+            headers={"content-type": "application/json"},
+        )
+        assert detail in assert_problem(deep, 422)["detail"], depth
+    assert running.event_store_head() == before
 
 
 def test_unknown_ids_are_404(admin: httpx.Client) -> None:
