@@ -55,14 +55,15 @@ def create_app(container: Container) -> FastAPI:
     for module in (health, data_sources, assets, rule_sets, scans, compliance, audit):
         app.include_router(module.router)
 
-    app.add_middleware(BodyLimit)
+    app.add_middleware(RequestLimits)
     app.add_middleware(RequestContext)
     return app
 
 
-class BodyLimit:
+class RequestLimits:
     """Pure ASGI middleware: a request body over MAX_BODY_BYTES (problems.py) is refused with
-    413 before anything reads it."""
+    413 before anything reads it, and a query string holding a NUL character (which no text
+    column can hold) with 422."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -70,6 +71,9 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if b"%00" in scope["query_string"]:
+            await problems.nul_in_query()(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
         if declared.isascii() and declared.isdigit() and int(declared) > problems.MAX_BODY_BYTES:

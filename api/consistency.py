@@ -32,10 +32,11 @@ def encode(receipt: Receipt) -> str:
 def decode(token: str) -> Token:
     """The token a write returned; anything else (a negative version, a stray sign) is refused."""
     parts = token.split(".")
-    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+    if len(parts) == 3 and all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts[1:]):
         with contextlib.suppress(ValueError):
             decoded = Token(UUID(parts[0]), int(parts[1]), int(parts[2]))
-            if decoded.version >= 1 and decoded.position >= 1:
+            # Position 0: a write that changed nothing (the version it read is the one to see).
+            if decoded.version >= 1:
                 return decoded
     raise BadQueryError(NOT_ISSUED)
 

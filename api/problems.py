@@ -66,6 +66,11 @@ def body_too_large() -> JSONResponse:
     return problem(413, "too-large", "Content too large", f"the request body is over {limit}")
 
 
+def nul_in_query() -> JSONResponse:
+    detail = "query parameters must not contain the NUL character (%00)"
+    return problem(422, "validation", "Invalid request", detail)
+
+
 class NotYetVisibleError(Exception):
     """The read model did not reach the requested consistency token in time (503)."""
 

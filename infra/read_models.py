@@ -6,6 +6,7 @@ import base64
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 from uuid import UUID
@@ -439,12 +440,13 @@ class PostgresDataSourceView:
             return (await classification_counts(conn, [data_source_id]))[data_source_id]
 
     async def list(self, *, limit: int, cursor: str | None, status: str | None) -> Page:
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
         if status is not None:
             where.append("status = %s")
             params.append(status)
         if cursor is not None:
-            created_at, last_id = decode_cursor(cursor)
+            created_at, last_id = decode_time_cursor(cursor)
             where.append("(created_at, id) > (%s::timestamptz, %s::uuid)")
             params += [created_at, last_id]
         rows = await _listed(
@@ -524,13 +526,33 @@ def encode_cursor(*parts: str) -> str:
     return base64.urlsafe_b64encode("|".join(parts).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    """The parts of a cursor; a damaged one raises ValueError."""
+_NOT_ISSUED = "the cursor is not one this API issued"
+
+
+def decode_cursor(cursor: str) -> tuple[str, UUID]:
+    """The sort key and id of a cursor this API issued; anything else raises ValueError."""
     try:
-        first, second = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        decoded = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+        first, second = decoded.rsplit("|", 1)  # a name may hold "|"; an id does not
+        last_id = UUID(second)
     except Exception as error:
-        raise ValueError("the cursor is not one this API issued") from error
-    return first, second
+        raise ValueError(_NOT_ISSUED) from error
+    # Issued cursors encode back to themselves: no padding trick or appended byte passes.
+    if encode_cursor(first, second) != cursor or "\x00" in first:
+        raise ValueError(_NOT_ISSUED)
+    return first, last_id
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, UUID]:
+    """A cursor whose sort key is a creation time."""
+    first, last_id = decode_cursor(cursor)
+    try:
+        created = datetime.fromisoformat(first)
+    except ValueError:
+        raise ValueError(_NOT_ISSUED) from None
+    if created.tzinfo is None:
+        raise ValueError(_NOT_ISSUED)
+    return created, last_id
 
 
 def public_asset(row: dict[str, Any]) -> dict[str, Any]:
@@ -637,7 +659,7 @@ class PostgresScanView:
             where.append("status = %s")
             params.append(status)
         if cursor is not None:
-            created, last_id = decode_cursor(cursor)
+            created, last_id = decode_time_cursor(cursor)
             where.append("(created_at, id) < (%s::timestamptz, %s::uuid)")
             params += [created, last_id]
         rows = await _listed(

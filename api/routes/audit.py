@@ -50,7 +50,7 @@ async def list_audit_events(
         clauses.append("time < %s")
         params.append(until)
     if cursor is not None:
-        if not cursor.isdigit():
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
             raise BadQueryError("the cursor is not one this API issued")
         clauses.append("position > %s")
         params.append(int(cursor))

@@ -4,6 +4,7 @@ every status code the contract names, read-your-writes, pagination, audit and op
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import threading
 import time
@@ -229,9 +230,42 @@ def test_pagination_walks_every_source_once(admin: httpx.Client) -> None:
     assert_problem(admin.get(SOURCES, params={"limit": 0}), 422)
 
 
+def test_forged_cursors_are_422(admin: httpx.Client) -> None:
+    register(admin, "cursor-a")
+    token = register(admin, "cursor-b").json()["consistency_token"]
+    page = admin.get(SOURCES, params={"limit": 1, "consistency_token": token})
+    real = page.json()["next_cursor"]
+    assert real is not None
+    zero = "00000000-0000-4000-8000-000000000000"
+
+    def forged(text: str) -> str:
+        return base64.urlsafe_b64encode(text.encode()).decode()
+
+    anywhere = [forged(t) for t in ("2026-11-27T18:28:26+00:00|nope", "|", f"x\x00|{zero}")]
+    anywhere += [real + "x", "%C2%B2"]
+    by_time = forged(f"notadate|{zero}")  # assets page by name, which may be anything
+    for url, cursors in (
+        (SOURCES, [*anywhere, by_time]),
+        ("/api/v1/scan/workflows", [*anywhere, by_time]),
+        ("/api/v1/assets", anywhere),
+    ):
+        for cursor in cursors:
+            got = admin.get(url, params={"cursor": cursor})
+            assert got.status_code == 422, (url, cursor, got.text)
+            assert_problem(got, 422)
+    assert admin.get(SOURCES, params={"limit": 1, "cursor": real}).status_code == 200
+
+
 def test_a_token_this_api_did_not_issue_is_422_without_waiting(admin: httpx.Client) -> None:
     sid = register(admin, "tokened").json()["id"]
-    malformed = (f"{sid}.-1.-5", f"{sid}.0.3", f"{sid}.+2.3", "garbage", f"{sid}.1")
+    malformed = (
+        f"{sid}.-1.-5",
+        f"{sid}.0.3",
+        f"{sid}.+2.3",
+        "garbage",
+        f"{sid}.1",
+        f"{sid}.1.\u0663",
+    )
     # Well formed, but naming a version or an aggregate the event store never held.
     unwritten = (f"{sid}.99.3", "00000000-0000-4000-8000-000000000000.1.1")
     for token in (*malformed, *unwritten):
@@ -243,6 +277,14 @@ def test_a_token_this_api_did_not_issue_is_422_without_waiting(admin: httpx.Clie
         headers = {"X-Consistency-Token": token}
         assert_problem(admin.get(f"{SOURCES}/{sid}", headers=headers), 422)
         assert_problem(admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token}), 422)
+    # A write that changed nothing answers position 0; its token reads the version it names.
+    changed = admin.patch(f"{SOURCES}/{sid}", json={"owner": "ivy"})
+    again = admin.patch(f"{SOURCES}/{sid}", json={"owner": "ivy"})
+    assert changed.status_code == again.status_code == 200, again.text
+    assert again.json()["position"] == 0 and again.json()["version"] == 2
+    token = again.json()["consistency_token"]
+    read = admin.get(f"{SOURCES}/{sid}", params={"consistency_token": token})
+    assert read.status_code == 200 and read.json()["owner"] == "ivy", read.text
 
 
 def test_read_with_a_token_waits_for_the_projection(running: System, admin: httpx.Client) -> None:
@@ -285,6 +327,10 @@ def test_audit_lists_who_did_what(admin: httpx.Client, running: System) -> None:
             {"since": events[2]["time"], "until": events[0]["time"]},  # backwards
             {"since": "2026-01-01T00:00:00"},  # no time zone: which day is meant?
             {"until": "yesterday"},
+            {"actor": "x\x00"},  # no text column holds NUL
+            {"type": "\x00"},
+            {"cursor": "\u00b2"},  # a digit to str.isdigit, not to int()
+            {"cursor": "\u0663"},  # an Arabic-Indic 3
         ):
             assert_problem(auditor.get("/api/v1/audit/events", params=bad), 422)
 
