@@ -6,7 +6,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 from domain.errors import InvalidCommandError
 from domain.text import trimmed
@@ -61,14 +61,23 @@ def validate_connection(
                 f"must lie inside one of the allowed roots: {', '.join(file_roots)}",
             )
     if kind in DATABASE_KINDS:
-        parts = urlsplit(value)
+        parts = _parsed(value)
         if parts.scheme not in _DSN_SCHEMES[kind]:
             allowed = " or ".join(f"{s}://" for s in _DSN_SCHEMES[kind])
             raise InvalidCommandError("connection.dsn", f"must start with {allowed}")
         try:
-            parts.port  # noqa: B018 - parsing it is the check
+            port = parts.port
         except ValueError:
-            raise InvalidCommandError("connection.dsn", "has a port that is not a number") from None
+            port = 0
+        if port == 0:  # not a number, out of 1..65535, or 0
+            raise InvalidCommandError("connection.dsn", "has a port outside 1 to 65535")
+
+
+def _parsed(dsn: str) -> SplitResult:
+    try:
+        return urlsplit(dsn)
+    except ValueError:  # an unclosed or malformed [IPv6] host
+        raise InvalidCommandError("connection.dsn", "is not a valid URL") from None
 
 
 def _inside(path: str, roots: tuple[str, ...]) -> bool:
@@ -95,7 +104,7 @@ def split_secret(connection: dict[str, str]) -> SplitConnection:
     dsn = connection.get("dsn")
     if dsn is None:
         return SplitConnection(dict(connection), None)
-    parts = urlsplit(dsn)
+    parts = _parsed(dsn)
     secrets: set[str] = set()
     netloc = parts.netloc
     if "@" in netloc:
