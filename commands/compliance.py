@@ -156,10 +156,14 @@ class Compliance(Application[UUID]):
         policy_ids: list[UUID] | None,
     ) -> dict[str, Any]:
         """Judge the catalog as it stood at `as_of`, with the policies as they stood then,
-        rebuilt from the events; nothing is recorded."""
+        rebuilt from the events; nothing is recorded. A policy that did not exist yet then is
+        left out (the answer lists those applied); one that never existed is NotFoundError."""
+        wanted = list(dict.fromkeys(policy_ids)) if policy_ids else BUILTIN_IDS
+        for pid in policy_ids or ():
+            self._get(Policy, pid, "policy")
         policies = [
             p
-            for p in (self._as_of(Policy, pid, as_of) for pid in (policy_ids or BUILTIN_IDS))
+            for p in (self._as_of(Policy, pid, as_of) for pid in wanted)
             if p is not None and not p.retired
         ]
         findings: list[Finding] = []

@@ -152,6 +152,8 @@ async def evaluate_as_of(
     rebuilt from the events, judged now; nothing is recorded."""
     if as_of.tzinfo is None:
         raise BadQueryError("as_of needs a time zone, e.g. 2026-03-01T00:00:00Z")
+    if data_source_id is not None:  # 404 if it never existed
+        await asyncio.to_thread(container.data_sources.get_source, data_source_id)
     async with container.connection() as conn:
         sources = await assets_of(conn, None if data_source_id is None else [data_source_id])
     result = await asyncio.to_thread(container.compliance.evaluate_as_of, as_of, sources, policy_id)

@@ -245,6 +245,11 @@ def test_a_full_scan_reports_gdpr_and_pci_findings_and_a_scan_after_the_fix_reso
         assert now.json()["findings"] == []
         naive = steward.get(f"{COMPLIANCE}/evaluation", params={"as_of": "2026-03-01T00:00:00"})
         assert_problem(naive, 422)
+        # An id that names nothing is not "compliant": 404, for a policy or a source.
+        as_of = {"as_of": datetime.now(UTC).isoformat()}
+        unknown = "00000000-0000-4000-8000-000000000000"
+        for wrong in ({"policy_id": unknown}, {"policy_id": source}, {"data_source_id": unknown}):
+            assert_problem(steward.get(f"{COMPLIANCE}/evaluation", params={**as_of, **wrong}), 404)
     finally:
         drop_database(postgres_server, dsn)
 
