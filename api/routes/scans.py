@@ -13,10 +13,9 @@ from api.auth import Permission
 from api.commanding import run_command, write_accepted
 from api.consistency import ReadAfter
 from api.deps import ContainerDep, MetaDep, requires
-from api.problems import SECURED, BadQueryError, documented
+from api.problems import SECURED, BadQueryError, NotYetVisibleError, documented
 from api.schemas import ExecuteScanBody, ScanStarted, WriteAccepted
 from commands.messages import CancelScan, DiscoveryAccepted, Receipt, RequestScan, RollBackScan
-from domain.errors import NotFoundError
 from domain.meta import EventMeta
 from infra.bootstrap import Container
 from infra.inventory import assets_of
@@ -98,8 +97,10 @@ async def get_workflow(
     while found is None and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(POLL_SECONDS)
         found = await view.get(workflow_id)
-    if found is None:
-        raise NotFoundError("scan workflow (in the read model, yet)", workflow_id)
+    if found is None:  # it exists: the read model is behind, as with a token's wait
+        raise NotYetVisibleError(
+            f"the read model does not show scan workflow {workflow_id} yet; retry shortly"
+        )
     return found
 
 

@@ -301,6 +301,11 @@ def test_read_with_a_token_waits_for_the_projection(running: System, admin: http
         assert_problem(late, 503)
         assert late.headers["retry-after"] == "1"
         assert time.monotonic() - started >= 4.0
+        # A workflow just accepted is not "not found" while the read model is behind.
+        started_scan = admin.post(f"{SOURCES}/discover", json={"data_source_id": sid})
+        assert started_scan.status_code == 202, started_scan.text
+        workflow = started_scan.json()["workflow_id"]
+        assert_problem(admin.get(f"/api/v1/scan/workflows/{workflow}"), 503)
     finally:
         running.components["worker"].start()
     # A hard-killed member holds its partitions until its session times out; then it resumes.
