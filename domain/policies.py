@@ -68,6 +68,7 @@ OPS: dict[str, frozenset[str]] = {
 SEVERITIES = ("low", "medium", "high", "critical")
 MAX_RULES = 200
 MAX_DEPTH = 8
+MAX_LIST_VALUES = 500
 MAX_NAME_LENGTH = 100
 MAX_TITLE_LENGTH = 200
 MAX_REFERENCE_LENGTH = 500
@@ -190,23 +191,22 @@ def _validate_value(field: str, op: str, value: Any, path: str) -> Any:
     if op in ("eq", "ne"):
         return _scalar(field, kind, op, value, path)
     if op in ("in", "not_in"):
-        if not isinstance(value, list) or not value:
-            noun = "numbers" if kind == NUMBER else "text values"
-            raise InvalidCommandError(path, f"must be a list of at least one of {noun}")
+        noun = "numbers" if kind == NUMBER else "text values"
+        _check_list(value, path, noun)
         return [_scalar(field, kind, op, item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if op == "contains":
+    if op in ("contains", "has_prefix"):
         return _text(value, path, MAX_TITLE_LENGTH)
     if op == "contains_any":
-        if not isinstance(value, list) or not value:
-            raise InvalidCommandError(path, "must be a list of at least one text value")
+        _check_list(value, path, "text values")
         return [_text(item, f"{path}[{i}]", MAX_TITLE_LENGTH) for i, item in enumerate(value)]
-    if op == "has_prefix":
-        if not isinstance(value, str) or not value:
-            raise InvalidCommandError(path, "must be a non-empty text")
-        return value
     if op == "matches":
         return checked_pattern(value, path)
     return _number(value, path)  # gte, lte
+
+
+def _check_list(value: Any, path: str, noun: str) -> None:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_VALUES:
+        raise InvalidCommandError(path, f"must be a list of 1 to {MAX_LIST_VALUES} {noun}")
 
 
 def _scalar(field: str, kind: str, op: str, value: Any, path: str) -> Any:
@@ -214,6 +214,8 @@ def _scalar(field: str, kind: str, op: str, value: Any, path: str) -> Any:
         return _number(value, path)
     if not isinstance(value, str):
         raise InvalidCommandError(path, f"must be a text value, as {field} holds text")
+    if len(value) > MAX_TITLE_LENGTH:
+        raise InvalidCommandError(path, f"must be at most {MAX_TITLE_LENGTH} characters")
     if op in _COMPARED_TO_TAXONOMY:
         if field == "column.infotype" and value not in CATEGORIES:
             raise InvalidCommandError(path, f"{value!r} is not an infotype id of the taxonomy")

@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidCommandError, NotFoundError
+from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
 from domain.patterns import checked_pattern
 from domain.rule_ids import check_rule_id
@@ -21,6 +21,7 @@ from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 from domain.text import trimmed
 
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
+MAX_RULES = 200
 
 
 def _is_number(value: Any) -> bool:
@@ -87,6 +88,9 @@ class RuleSet(Aggregate):
         check_rule_id(rule_id, "rule_id")
         if rule_id in self.draft:
             raise InvalidCommandError("rule_id", f"the rule {rule_id!r} exists; change it instead")
+        if len(self.draft) >= MAX_RULES:
+            # Every edge job and every published version carries them all.
+            raise ConflictError(f"the rule set holds {MAX_RULES} rules, the most it may")
         self._rule_added(rule_id=rule_id, rule=validate_rule(rule), meta=meta)
 
     def change_rule(self, rule_id: str, rule: dict[str, Any], meta: EventMeta) -> None:

@@ -278,6 +278,13 @@ def test_rules_are_checked_edited_in_a_draft_and_published_as_versions() -> None
             rule_sets.put_rule(ChangeRule(bad_id, fine), META)
     rule_sets.put_rule(ChangeRule("r", fine), META)
     assert published_rules(rule_sets.repository) == (None, {})
+    for n in range(1, 200):  # every edge job carries them all: at most 200
+        rule_sets.put_rule(ChangeRule(f"r{n}", fine), META)
+    with pytest.raises(ConflictError, match="200 rules"):
+        rule_sets.put_rule(ChangeRule("r200", fine), META)
+    rule_sets.put_rule(ChangeRule("r1", {**fine, "name_pattern": "^e?mail"}), META)  # a change
+    for n in range(1, 200):
+        rule_sets.remove_rule(RemoveRule(f"r{n}"), META)
     rule_sets.publish(PublishRuleSet(), META)
     rule_sets.publish(PublishRuleSet(), META)  # nothing new: no new version
     version, rules = published_rules(rule_sets.repository)

@@ -294,7 +294,7 @@ INVALID_CASES: list[tuple[str, Any, str, str]] = [
         "has_prefix needs text",
         [rule(leaf("source.tags", "has_prefix", 3))],
         "rules[0].when.value",
-        "must be a non-empty text",
+        "must be text",
     ),
     (
         "eq on text needs text",
@@ -348,6 +348,31 @@ INVALID_CASES: list[tuple[str, Any, str, str]] = [
     ("bad id", [rule(CVV, rule_id="PCI 3.3")], "rules[0].id", "lower-case letters"),
     ("bad severity", [rule(CVV, severity="urgent")], "rules[0].severity", "low, medium, high"),
     ("blank title", [rule(CVV, title="  ")], "rules[0].title", "must not be empty"),
+    # Bounded, so that a policy's events fit a Kafka message.
+    (
+        "blank prefix",
+        [rule(leaf("source.tags", "has_prefix", "   "))],
+        "rules[0].when.value",
+        "must not be empty",
+    ),
+    (
+        "long prefix",
+        [rule(leaf("source.tags", "has_prefix", "x" * 201))],
+        "rules[0].when.value",
+        "at most 200 characters",
+    ),
+    (
+        "long value",
+        [rule(leaf("source.owner", "eq", "x" * 201))],
+        "rules[0].when.value",
+        "at most 200 characters",
+    ),
+    (
+        "too many values",
+        [rule(leaf("column.name", "in", ["x"] * 501))],
+        "rules[0].when.value",
+        "a list of 1 to 500",
+    ),
 ]
 
 
