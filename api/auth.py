@@ -87,15 +87,18 @@ class Principal:
             raise PermissionDeniedError(self.subject, permission)
 
 
+MAX_TTL_SECONDS = 366 * 24 * 3600
+
+
 def issue_token(secret: str, subject: str, roles: list[str], ttl_seconds: int) -> str:
     """A signed token for `subject` with `roles`, valid for `ttl_seconds`."""
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise ValueError(f"unknown role(s) {', '.join(unknown)}; known: {', '.join(sorted(ROLES))}")
-    if not subject.strip():
-        raise ValueError("the subject must not be empty")
-    if ttl_seconds <= 0:
-        raise ValueError("the ttl must be a positive number of seconds")
+    if not subject.strip() or not subject.isprintable():  # it goes into every event's actor
+        raise ValueError("the subject must be one line of printable text")
+    if not 1 <= ttl_seconds <= MAX_TTL_SECONDS:
+        raise ValueError(f"the ttl must be 1 to {MAX_TTL_SECONDS} seconds (a year)")
     now = int(time.time())
     claims = {
         "sub": subject,

@@ -10,9 +10,12 @@ import sys
 from typing import Any, NoReturn
 
 import psycopg
+from pydantic import ValidationError
 
 from api.auth import ROLES, issue_token
 from api.supervisor import COMPONENTS, RUNTIME_FILE, Supervisor, UpError
+from domain.connections import redact_text, split_secret
+from domain.errors import InvalidCommandError
 from infra.arguments import OneLineParser
 from infra.lag import lags
 from infra.logs import configure_logging
@@ -85,9 +88,35 @@ def main(argv: list[str] | None = None) -> int:
         print(issue_token(settings.jwt_key(), args.subject, args.role, args.ttl))
         return 0
     except Exception as error:  # noqa: BLE001 - a user gets one line, never a traceback
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        print(f"datawave: error: {message}", file=sys.stderr)
+        print(f"datawave: error: {_one_line(error)}", file=sys.stderr)
         return 1
+
+
+def _one_line(error: Exception) -> str:
+    """What went wrong, in one line that names the setting and shows no configured secret."""
+    if isinstance(error, ValidationError):  # a DATAWAVE_ variable's value
+        first = error.errors()[0]
+        name = "DATAWAVE_" + "_".join(str(part) for part in first["loc"]).upper()
+        return f"{name}: {first['msg']}"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    # A driver's error may quote the URL it was given, password and all.
+    return redact_text(text, _configured_secrets())
+
+
+def _configured_secrets() -> list[str]:
+    """The passwords in the configured server URLs; a URL that cannot be parsed is one whole."""
+    found = []
+    for name in ("DATAWAVE_DATABASE_URL", "DATAWAVE_REDIS_URL"):
+        url = os.environ.get(name)
+        if not url:
+            continue
+        try:
+            secret = split_secret({"dsn": url}).secret
+        except InvalidCommandError:
+            secret = url
+        if secret:
+            found.append(secret)
+    return found
 
 
 def _runtime(settings: Settings) -> dict[str, Any]:
@@ -101,6 +130,13 @@ def _runtime(settings: Settings) -> dict[str, Any]:
         runtime: dict[str, Any] = json.loads(path.read_text())
     except ValueError as error:
         raise UpError(f"{path} is not what `datawave up` writes: {error}") from None
+    parts = ("api", "postgres", "redis", "kafka", "components")
+    if (
+        not isinstance(runtime, dict)
+        or not all(isinstance(runtime.get(p), dict) for p in parts)
+        or not all(isinstance(runtime["components"].get(c), int) for c in COMPONENTS)
+    ):
+        raise UpError(f"{path} is not what `datawave up` writes: it lacks {', '.join(parts)}")
     return runtime
 
 

@@ -20,10 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import httpx
 import structlog
 
+from domain.connections import validate_connection
+from domain.errors import InvalidCommandError
 from infra.bootstrap import build
 from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
 from infra.postgres import redact_dsn
@@ -101,8 +104,11 @@ class Supervisor:
     settings: Settings
     out: Callable[[str], None] = _say
     stopping: threading.Event = field(default_factory=threading.Event)
+    _runtime_path: Path = field(init=False, default=Path(RUNTIME_FILE))
+    _runtime: dict[str, Any] = field(init=False, default_factory=dict)
 
     def run(self) -> int:
+        self._check_urls()
         data_dir = self.settings.data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         with self._exclusive(data_dir):
@@ -142,6 +148,8 @@ class Supervisor:
                         child.start(env, log_file)
                     api_url = f"http://{self.settings.api_host}:{self.settings.api_port}"
                     self._wait_ready(api_url, children)
+                    if self.stopping.is_set():  # Ctrl-C before the API answered: never up
+                        return 0
                     self._write_runtime(data_dir, urls, embedded, children, api_url)
                     self._announce(data_dir, urls, embedded, api_url)
                     return self._watch(children, env, log_file)
@@ -152,6 +160,22 @@ class Supervisor:
                     server.stop()
                 (data_dir / RUNTIME_FILE).unlink(missing_ok=True)
                 self.out("DataWave stopped.")
+
+    def _check_urls(self) -> None:
+        """The configured servers' URLs, checked before anything starts."""
+        database, redis = self.settings.database_url, self.settings.redis_url
+        if database:
+            try:
+                validate_connection("postgresql", {"dsn": database})
+            except InvalidCommandError as error:
+                raise UpError(f"DATAWAVE_DATABASE_URL {error.reason}") from None
+        if redis:
+            try:
+                scheme = urlsplit(redis).scheme
+            except ValueError:
+                scheme = ""
+            if scheme not in ("redis", "rediss", "unix"):
+                raise UpError("DATAWAVE_REDIS_URL must start with redis://, rediss:// or unix://")
 
     @contextlib.contextmanager
     def _exclusive(self, data_dir: Path) -> Any:
@@ -201,10 +225,14 @@ class Supervisor:
                 quick = time.monotonic() - child.started < 30
                 child.quick_restarts = child.quick_restarts + 1 if quick else 0
                 if child.quick_restarts > MAX_QUICK_RESTARTS:
-                    self.out(f"datawave: error: {child.name} keeps exiting (code {code}); stopping")
+                    print(
+                        f"datawave: error: {child.name} keeps exiting (code {code}); stopping",
+                        file=sys.stderr,
+                    )
                     return 1
                 log.warning("component_restarted", component=child.name, exit_code=code)
                 child.start(env, log_file)
+                self._record_pids(children)  # `datawave status` reads them
         return 0
 
     def _write_runtime(
@@ -221,12 +249,18 @@ class Supervisor:
             "postgres": {"url": urls["postgres"], "embedded": "postgres" in embedded},
             "redis": {"url": urls["redis"], "embedded": "redis" in embedded},
             "kafka": {"bootstrap": urls["kafka"], "embedded": "kafka" in embedded},
-            "components": {c.name: c.process.pid for c in children if c.process is not None},
         }
-        path = data_dir / RUNTIME_FILE
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._runtime_path = data_dir / RUNTIME_FILE
+        self._runtime = runtime
+        self._record_pids(children)
+
+    def _record_pids(self, children: list[Child]) -> None:
+        """(Re)write runtime.json with the components' current process ids; owner-only, since
+        it holds the servers' URLs."""
+        pids = {c.name: c.process.pid for c in children if c.process is not None}
+        fd = os.open(self._runtime_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
-            json.dump(runtime, out, indent=2)
+            json.dump({**self._runtime, "components": pids}, out, indent=2)
 
     def _announce(
         self, data_dir: Path, urls: dict[str, str], embedded: dict[str, Any], api_url: str

@@ -199,7 +199,15 @@ def main() -> int:
     if not settings.kafka_bootstrap:
         print("datawave edge: error: DATAWAVE_KAFKA_BOOTSTRAP is not set", file=sys.stderr)  # noqa: T201
         return 2
-    asyncio.run(_serve(EdgeAgent(settings, settings.kafka_bootstrap)))
+    try:
+        asyncio.run(_serve(EdgeAgent(settings, settings.kafka_bootstrap)))
+    except KafkaError as error:  # no broker at that address: one line, no traceback
+        log.error("edge_agent_broker_unreachable", error=type(error).__name__)
+        print(  # noqa: T201
+            f"datawave edge: error: no Kafka broker answers at {settings.kafka_bootstrap}",
+            file=sys.stderr,
+        )
+        return 1
     log.info("edge_agent_stopped")
     return 0
 

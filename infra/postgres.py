@@ -9,6 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 
+from domain.connections import split_secret
+from domain.errors import InvalidCommandError
+
 EVENTS_TABLE = "datawave_events"
 
 SCHEMA = """
@@ -192,9 +195,9 @@ def create_schema(dsn: str) -> None:
 
 
 def redact_dsn(dsn: str) -> str:
-    """A DSN fit for logs and status output: the password replaced by a marker."""
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return dsn
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    """A URL fit for logs and status output: its password, in the user-info or the query
+    (`?password=`), replaced by a marker, as in a source's connection."""
+    try:
+        return split_secret({"dsn": dsn}).redacted["dsn"]
+    except InvalidCommandError:  # not a URL that can be taken apart: show none of it
+        return "(a URL that cannot be parsed; not shown)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,21 +17,22 @@ MIN_JWT_SECRET_BYTES = 32
 class Settings(BaseSettings):
     """Where the servers are, where the data folder is, and the install's keys."""
 
-    model_config = SettingsConfigDict(env_prefix="DATAWAVE_", extra="ignore")
+    # An empty variable is an unset one: DATAWAVE_DATA_DIR= must not mean the current folder.
+    model_config = SettingsConfigDict(env_prefix="DATAWAVE_", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Path(".datawave")
     database_url: str | None = None
     redis_url: str | None = None
     kafka_bootstrap: str | None = None
     api_host: str = "127.0.0.1"
-    api_port: int = 8000
+    api_port: int = Field(default=8000, ge=1, le=65535)
     jwt_secret: str | None = Field(default=None, repr=False)
     secret_key: str | None = Field(default=None, repr=False)
-    topic_partitions: int = 4
+    topic_partitions: int = Field(default=4, ge=1, le=1000)
     redis_prefix: str = "datawave"
-    log_format: str = "auto"
-    log_level: str = "info"
-    read_wait_timeout: float = 5.0
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    read_wait_timeout: float = Field(default=5.0, gt=0, le=300)
     # Folders (":"-separated) that file sources must lie in; empty means any readable path.
     edge_file_roots: str = ""
     # Rows sampled per table at the edge, and this agent's name in events (default host:pid).

@@ -617,8 +617,28 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
         result = datawave(clean_env(gone, free_port()), "projections", *command)
         assert result.returncode == 1, command
         assert one_line_error(result.stderr).startswith("datawave: error: "), command
-    (gone / "runtime.json").write_text("{not json")
-    result = datawave(clean_env(gone, free_port()), "projections", "parked")
-    assert f"{gone / 'runtime.json'} is not what `datawave up` writes" in one_line_error(
-        result.stderr
-    )
+    for damaged in ("{not json", "{}", "[]", '{"api": {}}'):
+        (gone / "runtime.json").write_text(damaged)
+        for command in (("projections", "parked"), ("status",)):
+            result = datawave(clean_env(gone, free_port()), *command)
+            assert f"{gone / 'runtime.json'} is not what `datawave up` writes" in one_line_error(
+                result.stderr
+            ), (damaged, command)
+
+    # Settings: the line names the variable; a configured URL's password never shows, and
+    # nothing starts (or is created) before the URLs are checked.
+    fresh = tmp_path / "never-created"
+    for name, value, says in (
+        ("DATAWAVE_DATABASE_URL", "mysql://u:CanaryMy1@127.0.0.1:1/x", "must start with"),
+        ("DATAWAVE_DATABASE_URL", "postgresql://u:CanaryBr3@[::1/x", "is not a valid URL"),
+        ("DATAWAVE_REDIS_URL", "http://u:CanaryRd4@127.0.0.1:1/0", "must start with redis://"),
+        ("DATAWAVE_API_PORT", "abc", "valid integer"),
+        ("DATAWAVE_API_PORT", "70000", "less than or equal to 65535"),
+        ("DATAWAVE_LOG_LEVEL", "bogus", "'debug', 'info'"),
+    ):
+        result = datawave({**clean_env(fresh, free_port()), name: value}, "up")
+        assert result.returncode == 1, (name, value)
+        line = one_line_error(result.stderr)
+        assert line.startswith(f"datawave: error: {name}") and says in line, line
+        assert "Canary" not in result.stderr + result.stdout
+        assert not fresh.exists()

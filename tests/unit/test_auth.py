@@ -127,5 +127,9 @@ def test_permission_map(role: str, allowed: set[Permission]) -> None:
 def test_minting_refuses_unknown_roles_and_bad_ttls() -> None:
     with pytest.raises(ValueError, match="unknown role"):
         issue_token(SECRET, "x", ["root"], 60)
-    with pytest.raises(ValueError, match="ttl"):
-        issue_token(SECRET, "x", ["admin"], 0)
+    for ttl in (0, -5, 10**24):  # 10**24 s would never expire
+        with pytest.raises(ValueError, match="ttl"):
+            issue_token(SECRET, "x", ["admin"], ttl)
+    for subject in ("", "  ", "ann\nroot"):  # the subject is every event's actor
+        with pytest.raises(ValueError, match="subject"):
+            issue_token(SECRET, subject, ["admin"], 60)

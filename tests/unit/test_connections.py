@@ -6,6 +6,7 @@ import pytest
 
 from domain.connections import REDACTED, join_secret, redact_text, split_secret
 from domain.errors import InvalidCommandError
+from infra.postgres import redact_dsn
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,21 @@ def test_the_agent_gets_back_the_dsn_exactly_as_registered(dsn: str) -> None:
 def test_a_dsn_with_two_different_passwords_is_refused() -> None:
     with pytest.raises(InvalidCommandError, match="two different passwords"):
         split_secret({"dsn": "postgresql://app:first@db/crm?password=second"})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:Canary1@db:5432/x", "postgresql://u:***@db:5432/x"),
+        (
+            "postgresql://u@db/x?password=Canary2&sslmode=require",
+            "postgresql://u@db/x?password=***&sslmode=require",
+        ),
+        ("redis://:Canary3@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"),
+        ("redis://h/0?password=Canary4", "redis://h/0?password=***"),
+        ("postgresql://u:Canary5@[::1/x", "(a URL that cannot be parsed; not shown)"),
+        ("postgresql://db/x", "postgresql://db/x"),
+    ],
+)
+def test_server_urls_in_the_banner_and_status_show_no_password(url: str, shown: str) -> None:
+    assert redact_dsn(url) == shown
