@@ -40,6 +40,7 @@ LOCK_FILE = "up.lock"
 STOP_TIMEOUT = 15.0
 READY_TIMEOUT = 60.0
 MAX_QUICK_RESTARTS = 5
+RESTART_BACKOFF_MAX = 30.0
 
 COMPONENTS: dict[str, list[str]] = {
     "api": [sys.executable, "-m", "api.server"],
@@ -76,6 +77,7 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     quick_restarts: int = 0
+    restart_at: float | None = None  # when an exited child is started again
 
     def start(self, env: dict[str, str], log_file: IO[bytes]) -> None:
         self.process = subprocess.Popen(
@@ -216,21 +218,28 @@ class Supervisor:
             raise UpError(f"the API did not answer on {api_url} within {READY_TIMEOUT:g} s")
 
     def _watch(self, children: list[Child], env: dict[str, str], log_file: IO[bytes]) -> int:
+        """Restart a component that exits. One that keeps exiting (its database gone, say) is
+        restarted ever more slowly, up to every RESTART_BACKOFF_MAX seconds, rather than taking
+        the whole install down: the rest keeps serving, and it resumes once its cause is gone."""
         while not self.stopping.wait(0.5):
             for child in children:
                 assert child.process is not None
                 code = child.process.poll()
                 if code is None or self.stopping.is_set():
                     continue
-                quick = time.monotonic() - child.started < 30
-                child.quick_restarts = child.quick_restarts + 1 if quick else 0
-                if child.quick_restarts > MAX_QUICK_RESTARTS:
-                    print(
-                        f"datawave: error: {child.name} keeps exiting (code {code}); stopping",
-                        file=sys.stderr,
+                now = time.monotonic()
+                if child.restart_at is None:
+                    quick = now - child.started < 30
+                    child.quick_restarts = child.quick_restarts + 1 if quick else 0
+                    extra = child.quick_restarts - MAX_QUICK_RESTARTS
+                    delay = min(RESTART_BACKOFF_MAX, 2.0**extra) if extra > 0 else 0.0
+                    child.restart_at = now + delay
+                    log.warning(
+                        "component_exited", component=child.name, exit_code=code, restart_in=delay
                     )
-                    return 1
-                log.warning("component_restarted", component=child.name, exit_code=code)
+                if now < child.restart_at:
+                    continue
+                child.restart_at = None
                 child.start(env, log_file)
                 self._record_pids(children)  # `datawave status` reads them
         return 0
