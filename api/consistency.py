@@ -15,6 +15,7 @@ from commands.messages import Receipt
 from infra.read_models import is_stored
 
 NOT_ISSUED = "the consistency token is not one this API issued"
+FIRST_WAIT = 0.5  # seconds a read waits before it checks that its token names a stored write
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,17 @@ async def read_after(
     if token is None:
         return None
     decoded = decode(token)
-    if not await is_stored(container.connection, decoded.aggregate_id, decoded.version):
-        raise BadQueryError(NOT_ISSUED)
     waiters = container.waiters
     assert waiters is not None, "opened in the app's lifespan"
     timeout = container.settings.read_wait_timeout
-    if not await waiters.wait(decoded.aggregate_id, decoded.version, timeout):
+    first = min(timeout, FIRST_WAIT)
+    if await waiters.wait(decoded.aggregate_id, decoded.version, first):
+        return decoded
+    # Not there yet: a token naming no stored write would wait in vain (checked only now, so
+    # that the usual read-your-write costs no extra query).
+    if not await is_stored(container.connection, decoded.aggregate_id, decoded.version):
+        raise BadQueryError(NOT_ISSUED)
+    if not await waiters.wait(decoded.aggregate_id, decoded.version, timeout - first):
         raise NotYetVisibleError(
             f"the read model has not reached version {decoded.version} of "
             f"{decoded.aggregate_id} within {timeout:g} s; retry shortly"
