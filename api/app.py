@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
@@ -55,49 +56,15 @@ def create_app(container: Container) -> FastAPI:
     for module in (health, data_sources, assets, rule_sets, scans, compliance, audit):
         app.include_router(module.router)
 
-    app.add_middleware(RequestLimits)
     app.add_middleware(RequestContext)
     return app
 
 
-class RequestLimits:
-    """Pure ASGI middleware: a request body over MAX_BODY_BYTES (problems.py) is refused with
-    413 before anything reads it, and a query string holding a NUL character (which no text
-    column can hold) with 422."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if b"%00" in scope["query_string"]:
-            await problems.nul_in_query()(scope, receive, send)
-            return
-        declared = _header(scope, b"content-length")
-        if declared.isascii() and declared.isdigit() and int(declared) > problems.MAX_BODY_BYTES:
-            await problems.body_too_large()(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            # A body sent in chunks, without its length: count it as it comes.
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > problems.MAX_BODY_BYTES:
-                scope.setdefault("state", {})[problems.BODY_TOO_LARGE] = True
-                raise problems.BodyTooLargeError
-            return message
-
-        await self.app(scope, counted, send)
-
-
 class RequestContext:
     """Pure ASGI middleware: request and correlation ids (bound to the log context, echoed in
-    headers), one log line and one latency sample per request. Starlette's BaseHTTPMiddleware
-    would do the same at about a fifth of a request's CPU time (a task group and a stream each)."""
+    headers), one log line and one latency sample per request, and the limits on any request
+    (see `_refusal`). Starlette's BaseHTTPMiddleware would do the same at about a fifth of a
+    request's CPU time (a task group and a stream each)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -127,7 +94,11 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_ids)
+            refusal = _refusal(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send_with_ids)
+            else:
+                await self.app(scope, _counting(scope, receive), send_with_ids)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")
@@ -139,6 +110,33 @@ class RequestContext:
                 status=status,
                 ms=round(elapsed * 1000, 1),
             )
+
+
+def _refusal(scope: Scope) -> Response | None:
+    """A query string holding a NUL character, which no text column can hold, is 422; a body
+    declared over MAX_BODY_BYTES (problems.py) is 413 before anything reads it."""
+    if b"%00" in scope["query_string"]:
+        return problems.nul_in_query()
+    declared = _header(scope, b"content-length")
+    if declared.isascii() and declared.isdigit() and int(declared) > problems.MAX_BODY_BYTES:
+        return problems.body_too_large()
+    return None
+
+
+def _counting(scope: Scope, receive: Receive) -> Receive:
+    """`receive`, counting a body sent in chunks (without its length) as it comes."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > problems.MAX_BODY_BYTES:
+            scope.setdefault("state", {})[problems.BODY_TOO_LARGE] = True
+            raise problems.BodyTooLargeError
+        return message
+
+    return counted
 
 
 def _header(scope: Scope, name: bytes) -> str:

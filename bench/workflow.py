@@ -103,7 +103,7 @@ class Follower:
 
     def check(self) -> bool:
         got = self.run.client.get(f"{WORKFLOWS}/{self.workflow_id}")
-        if got.status_code == 404:  # the read model does not hold it yet
+        if got.status_code == 503:  # the read model does not hold it yet
             return False
         got.raise_for_status()
         self.workflow = got.json()

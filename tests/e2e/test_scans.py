@@ -100,9 +100,10 @@ def start(client: httpx.Client, source: str, **body: Any) -> str:
 
 def current(client: httpx.Client, workflow_id: str) -> dict[str, Any] | None:
     """The workflow as the API shows it; None while the read model does not hold it yet (a
-    restarted worker catches up)."""
+    restarted worker catches up: 503, retry)."""
     got = client.get(f"{SCANS}/workflows/{workflow_id}")
-    if got.status_code == 404:
+    if got.status_code == 503:
+        assert got.headers["retry-after"] == "1"
         return None
     assert got.status_code == 200, got.text
     return dict(got.json())
