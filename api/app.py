@@ -114,12 +114,17 @@ class RequestContext:
 
 def _refusal(scope: Scope) -> Response | None:
     """A query string holding a NUL character, which no text column can hold, is 422; a body
-    declared over MAX_BODY_BYTES (problems.py) is 413 before anything reads it."""
+    declared over MAX_BODY_BYTES (problems.py) is 413 before anything reads it; a body that does
+    not say it is JSON is 415 (every body this API takes is JSON)."""
     if b"%00" in scope["query_string"]:
         return problems.nul_in_query()
     declared = _header(scope, b"content-length")
     if declared.isascii() and declared.isdigit() and int(declared) > problems.MAX_BODY_BYTES:
         return problems.body_too_large()
+    if declared not in ("", "0"):
+        media_type = _header(scope, b"content-type").partition(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            return problems.not_json(media_type)
     return None
 
 

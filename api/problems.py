@@ -66,6 +66,11 @@ def body_too_large() -> JSONResponse:
     return problem(413, "too-large", "Content too large", f"the request body is over {limit}")
 
 
+def not_json(media_type: str) -> JSONResponse:
+    detail = f"the body must be application/json, not {media_type or 'unlabelled'}"
+    return problem(415, "unsupported-media-type", "Unsupported media type", detail[:200])
+
+
 def nul_in_query() -> JSONResponse:
     detail = "query parameters must not contain the NUL character (%00)"
     return problem(422, "validation", "Invalid request", detail)

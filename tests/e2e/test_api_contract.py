@@ -122,6 +122,11 @@ def test_malformed_json_is_422(admin: httpx.Client) -> None:
         SOURCES, content=b'{"name": ', headers={"content-type": "application/json"}
     )
     assert assert_problem(response, 422)["detail"] == "the body is not valid JSON"
+    for media_type in ("text/plain", "application/x-www-form-urlencoded"):
+        labelled = admin.post(
+            SOURCES, content=b'{"name": "x"}', headers={"content-type": media_type}
+        )
+        assert media_type in assert_problem(labelled, 415)["detail"]
 
 
 def test_bodies_over_a_mebibyte_are_413_and_deep_nesting_is_422(
