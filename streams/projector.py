@@ -310,8 +310,8 @@ class Projector:
             message = storable(message)
             envelope = orjson.loads(message)
             if is_claim_check(envelope):  # too large for Kafka: its data is in the event store
-                envelope = await self._claimed(envelope)
-                message = storable(encode(envelope))
+                envelope = without_nul(await self._claimed(envelope))
+                message = encode(envelope)
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
             decoded.append(((topic, partition, message), envelope))

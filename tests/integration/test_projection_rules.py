@@ -10,13 +10,15 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import orjson
 import psycopg
 import pytest
 import redis.asyncio as aredis
 
 from commands.data_sources import DataSources
 from commands.messages import RegisterDataSource, UpdateDataSource
-from infra.envelope import CONTEXTS, encode, topic_for
+from infra.envelope import CONTEXTS, encode, is_claim_check, topic_for
+from infra.envelope import published as published_message
 from infra.event_log import EventLog
 from infra.postgres import create_schema
 from infra.read_models import RedisSourceCache
@@ -109,6 +111,37 @@ def test_an_event_holding_nul_is_projected_with_the_rest_of_its_batch(
     assert rows[str(odd.aggregate_id)]["owner"] == "a\ufffdb"
     assert rows[str(odd.aggregate_id)]["tags"] == ["t\ufffdu"]
     assert rows[str(plain.aggregate_id)]["name"] == "plain"
+
+
+def test_a_claim_check_is_projected_whole_from_the_event_store_nul_and_all(
+    app: DataSources, database: str, redis_url: str
+) -> None:
+    """An event too large for one Kafka message arrives as a claim check (no data); the
+    projection reads it from the event store, NUL characters made storable as in any event."""
+    tags = [f"tag-{n:05d}-{'x' * 80}" for n in range(9000)]  # ~0.8 MB of JSON
+    wide = app.register(RegisterDataSource("wide", "csv", {"path": "/w"}), META)
+    app.update(UpdateDataSource(wide.aggregate_id, owner="a\x00b", tags=tags), META)
+    log = EventLog(app, database)
+    messages = [published_message(e.envelope) for e in log.read(0, 100) if e.envelope is not None]
+    registered, claim = messages
+    assert is_claim_check(orjson.loads(claim)) and len(claim) < 2000
+
+    async def run() -> None:
+        async with projecting(database, redis_url, log, "dwtest:claim") as projector:
+            await projector.apply([(SOURCES_TOPIC, 0, registered), (SOURCES_TOPIC, 0, claim)])
+
+    asyncio.run(run())
+    row = read_model_rows(database)[str(wide.aggregate_id)]
+    assert (row["owner"], row["tags"], row["version"]) == ("a\ufffdb", tags, 2)
+    with psycopg.connect(database) as conn:
+        (audited,) = conn.execute(
+            "SELECT data FROM rm_audit_events WHERE aggregate_id = %s AND type = 'Updated'",
+            (wide.aggregate_id,),
+        ).fetchone() or (None,)
+    assert audited is not None and audited["changes"]["tags"] == tags
+    with psycopg.connect(database) as conn:
+        parked = conn.execute("SELECT count(*) FROM projection_dead_letters").fetchone()
+    assert parked == (0,)
 
 
 def test_a_poison_event_is_parked_with_its_aggregates_later_events_and_the_rest_flows(
