@@ -8,6 +8,7 @@ draft as the next version, which every later scan uses and records.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -22,6 +23,7 @@ from domain.text import trimmed
 
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
 MAX_RULES = 200
+MAX_RULES_BYTES = 256 * 1024
 
 
 def _is_number(value: Any) -> bool:
@@ -89,14 +91,27 @@ class RuleSet(Aggregate):
         if rule_id in self.draft:
             raise InvalidCommandError("rule_id", f"the rule {rule_id!r} exists; change it instead")
         if len(self.draft) >= MAX_RULES:
-            # Every edge job and every published version carries them all.
             raise ConflictError(f"the rule set holds {MAX_RULES} rules, the most it may")
-        self._rule_added(rule_id=rule_id, rule=validate_rule(rule), meta=meta)
+        checked = validate_rule(rule)
+        self._check_size(rule_id, checked)
+        self._rule_added(rule_id=rule_id, rule=checked, meta=meta)
 
     def change_rule(self, rule_id: str, rule: dict[str, Any], meta: EventMeta) -> None:
         if rule_id not in self.draft:
             raise NotFoundError("rule", rule_id)
-        self._rule_changed(rule_id=rule_id, rule=validate_rule(rule), meta=meta)
+        checked = validate_rule(rule)
+        self._check_size(rule_id, checked)
+        self._rule_changed(rule_id=rule_id, rule=checked, meta=meta)
+
+    def _check_size(self, rule_id: str, rule: dict[str, Any]) -> None:
+        # Every edge job of a scan and every published version carries all the rules, in one
+        # Kafka message: they must fit one with room to spare.
+        size = len(json.dumps({**self.draft, rule_id: rule}))
+        if size > MAX_RULES_BYTES:
+            raise ConflictError(
+                f"the rule set would be {size} bytes of JSON, over {MAX_RULES_BYTES}: "
+                "shorten or remove rules"
+            )
 
     def remove_rule(self, rule_id: str, meta: EventMeta) -> None:
         if rule_id not in self.draft:

@@ -294,3 +294,9 @@ def test_rules_are_checked_edited_in_a_draft_and_published_as_versions() -> None
     assert published_rules(rule_sets.repository) == ("default-v2", {})
     with pytest.raises(NotFoundError):
         rule_sets.remove_rule(RemoveRule("r"), META)
+    # And at most 256 KiB of JSON: a control character is written as six bytes.
+    heavy = {"infotype": "EMAIL_ADDRESS", "name_pattern": "a" + "\x01" * 498 + "a"}
+    heavy["value_pattern"] = heavy["name_pattern"]
+    with pytest.raises(ConflictError, match="bytes of JSON"):
+        for n in range(1, 200):
+            rule_sets.put_rule(ChangeRule(f"h{n}", heavy), META)
