@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from pydantic import AwareDatetime
 
 from api.auth import Permission
 from api.deps import ContainerDep, requires
-from api.problems import SECURED, BadQueryError, documented
+from api.problems import SECURED, BadQueryError, NotYetVisibleError, documented
 from domain.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=documented(*SECURED))
@@ -67,7 +68,7 @@ async def list_audit_events(
 @router.get(
     "/events/{position}",
     dependencies=[requires(Permission.AUDIT_READ)],
-    responses=documented(404),
+    responses=documented(404, 503),
 )
 async def get_audit_event(
     position: Annotated[int, Path(ge=1, le=2**63 - 1)], container: ContainerDep
@@ -78,6 +79,13 @@ async def get_audit_event(
         await cur.execute("SELECT * FROM rm_audit_events WHERE position = %s", (position,))
         row = await cur.fetchone()
     if row is None:
+        # A Kafka consumer may ask before the audit trail has it: the event store says whether
+        # it exists (then retry) or never did.
+        logged = await asyncio.to_thread(container.event_log.read, position - 1, 1)
+        if logged and logged[0].position == position and logged[0].envelope is not None:
+            raise NotYetVisibleError(
+                f"the event at position {position} is not in the audit trail yet; retry shortly"
+            )
         raise NotFoundError("stored event", position)  # positions are the log's ids
     return _public(row)
 

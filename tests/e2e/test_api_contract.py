@@ -311,6 +311,10 @@ def test_read_with_a_token_waits_for_the_projection(running: System, admin: http
         assert started_scan.status_code == 202, started_scan.text
         workflow = started_scan.json()["workflow_id"]
         assert_problem(admin.get(f"/api/v1/scan/workflows/{workflow}"), 503)
+        # So is an event a Kafka consumer may fetch (a claim check's dataref) before the audit
+        # trail has it.
+        position = created.json()["position"]
+        assert_problem(admin.get(f"/api/v1/audit/events/{position}"), 503)
     finally:
         running.components["worker"].start()
     # A hard-killed member holds its partitions until its session times out; then it resumes.
