@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaConnectionError, KafkaError, MessageSizeTooLargeError
 from aiokafka.structs import ConsumerRecord
 
 from domain.connections import FILE_KINDS, join_secret, validate_connection
@@ -43,6 +43,7 @@ GROUP = "datawave-edge"
 UNOPENED_REASON = (  # shown to users; holds no secret
     "the edge agent cannot open the source's password: give it the install's DATAWAVE_SECRET_KEY"
 )
+TOO_LARGE_REASON = "a table's report is larger than the Kafka broker accepts (too many columns)"
 # A discovery of a large source can run for a long time without asking for the next job.
 MAX_JOB_SECONDS = 6 * 3600
 
@@ -104,6 +105,8 @@ class EdgeAgent:
         try:
             job = self._job(command)
             await _in_daemon_thread(run_discovery, job, publish, self.breakers, self.name)
+        except MessageSizeTooLargeError:  # the job's own report, not the broker, is at fault
+            await self._failed(command, producer, TOO_LARGE_REASON)
         except KafkaError:
             raise
         except SealedSecretError:
@@ -201,7 +204,7 @@ def main() -> int:
         return 2
     try:
         asyncio.run(_serve(EdgeAgent(settings, settings.kafka_bootstrap)))
-    except KafkaError as error:  # no broker at that address: one line, no traceback
+    except KafkaConnectionError as error:  # no broker at that address: one line, no traceback
         log.error("edge_agent_broker_unreachable", error=type(error).__name__)
         print(  # noqa: T201
             f"datawave edge: error: no Kafka broker answers at {settings.kafka_bootstrap}",

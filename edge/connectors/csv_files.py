@@ -20,7 +20,7 @@ from edge.connectors.files import source_files, source_path, unreadable
 from edge.connectors.sampling import Row, reservoir_sample, seed_for
 
 HEAD_BYTES = 64 * 1024  # what the listing reads of each file: delimiter, header, types, estimate
-MAX_HEADER_BYTES = 8 * 1024 * 1024  # a longer header line is no CSV we can catalog
+MAX_HEADER_BYTES = 1024 * 1024  # a longer header line is no CSV we can catalog
 DELIMITERS = ",;\t|"
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
