@@ -25,8 +25,6 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
-from domain.connections import validate_connection
-from domain.errors import InvalidCommandError
 from infra.bootstrap import build
 from infra.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedRedis
 from infra.postgres import redact_dsn
@@ -165,19 +163,19 @@ class Supervisor:
 
     def _check_urls(self) -> None:
         """The configured servers' URLs, checked before anything starts."""
-        database, redis = self.settings.database_url, self.settings.redis_url
-        if database:
+        for name, url, schemes in (
+            ("DATAWAVE_DATABASE_URL", self.settings.database_url, ("postgresql", "postgres")),
+            ("DATAWAVE_REDIS_URL", self.settings.redis_url, ("redis", "rediss", "unix")),
+        ):
+            if not url:
+                continue
             try:
-                validate_connection("postgresql", {"dsn": database})
-            except InvalidCommandError as error:
-                raise UpError(f"DATAWAVE_DATABASE_URL {error.reason}") from None
-        if redis:
-            try:
-                scheme = urlsplit(redis).scheme
-            except ValueError:
-                scheme = ""
-            if scheme not in ("redis", "rediss", "unix"):
-                raise UpError("DATAWAVE_REDIS_URL must start with redis://, rediss:// or unix://")
+                scheme = urlsplit(url).scheme
+            except ValueError:  # an unclosed [IPv6] host
+                raise UpError(f"{name} is not a valid URL") from None
+            if scheme not in schemes:  # (the hosts are libpq's to read: it takes several)
+                allowed = ", ".join(f"{s}://" for s in schemes)
+                raise UpError(f"{name} must start with one of {allowed}")
 
     @contextlib.contextmanager
     def _exclusive(self, data_dir: Path) -> Any:
@@ -267,9 +265,12 @@ class Supervisor:
         """(Re)write runtime.json with the components' current process ids; owner-only, since
         it holds the servers' URLs."""
         pids = {c.name: c.process.pid for c in children if c.process is not None}
-        fd = os.open(self._runtime_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Written aside and renamed: a `datawave status` reading meanwhile sees old or new, whole.
+        partial = self._runtime_path.with_suffix(".json.partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             json.dump({**self._runtime, "components": pids}, out, indent=2)
+        partial.replace(self._runtime_path)
 
     def _announce(
         self, data_dir: Path, urls: dict[str, str], embedded: dict[str, Any], api_url: str

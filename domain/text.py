@@ -7,8 +7,14 @@ import unicodedata
 
 def _invisible(character: str) -> bool:
     # White space, and format or control characters: a zero-width space, a byte-order mark or
-    # a soft hyphen shows nothing on a screen, so a reason made of them is no reason.
-    return character.isspace() or unicodedata.category(character) in ("Cf", "Cc")
+    # a soft hyphen shows nothing on a screen, so a reason made of them is no reason. Tag
+    # characters are format characters too, but they end a flag's emoji (🏴 + tags = Scotland).
+    category = unicodedata.category(character)
+    return (
+        character.isspace()
+        or category == "Cc"
+        or (category == "Cf" and not "\U000e0000" <= character <= "\U000e007f")
+    )
 
 
 def trimmed(text: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 JWT_SECRET_FILE = "jwt.secret"  # noqa: S105 - the file in the data folder that holds the key
@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     scan_stage_attempts: int = Field(default=3, ge=1, le=20)
     scan_retry_backoff_seconds: float = Field(default=5.0, ge=0)
     scan_stage_timeout_seconds: float = Field(default=3600.0, gt=0)
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        # INFO and info, as logging itself reads them; WARN as the shorter name of warning.
+        if isinstance(value, str):
+            value = value.strip().lower()
+            return "warning" if value == "warn" else value
+        return value
 
     def file_roots(self) -> tuple[str, ...]:
         return tuple(root for root in self.edge_file_roots.split(":") if root)

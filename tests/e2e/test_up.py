@@ -631,7 +631,7 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     for name, value, says in (
         ("DATAWAVE_DATABASE_URL", "mysql://u:CanaryMy1@127.0.0.1:1/x", "must start with"),
         ("DATAWAVE_DATABASE_URL", "postgresql://u:CanaryBr3@[::1/x", "is not a valid URL"),
-        ("DATAWAVE_REDIS_URL", "http://u:CanaryRd4@127.0.0.1:1/0", "must start with redis://"),
+        ("DATAWAVE_REDIS_URL", "http://u:CanaryRd4@127.0.0.1:1/0", "one of redis://"),
         ("DATAWAVE_API_PORT", "abc", "valid integer"),
         ("DATAWAVE_API_PORT", "70000", "less than or equal to 65535"),
         ("DATAWAVE_LOG_LEVEL", "bogus", "'debug', 'info'"),
