@@ -310,7 +310,7 @@ class Projector:
             message = storable(message)
             envelope = orjson.loads(message)
             if is_claim_check(envelope):  # too large for Kafka: its data is in the event store
-                envelope = without_nul(await self._claimed(envelope))
+                envelope = await self._claimed(envelope)
                 message = encode(envelope)
             key = (topic, partition)
             positions[key] = max(positions.get(key, 0), int(envelope["position"]))
@@ -346,15 +346,18 @@ class Projector:
     async def _claimed(self, claim: dict[str, Any]) -> dict[str, Any]:
         """The whole envelope a claim check stands for, read from the event store."""
         version = int(claim["aggregateversion"])
-        found = await asyncio.to_thread(
-            self.event_log.aggregate_events, UUID(claim["subject"]), version - 1, version + 1
-        )
+        found = await self._stored(UUID(claim["subject"]), version - 1, version + 1)
         if not found:
             raise LookupError(f"no stored event for the claim check at {claim['position']}")
         return found[0]
 
     async def _fill_gap(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
         log.warning("projection_gap", aggregate_id=str(aggregate_id), after=after, before=before)
+        return await self._stored(aggregate_id, after, before)
+
+    async def _stored(self, aggregate_id: UUID, after: int, before: int) -> list[dict[str, Any]]:
+        """An aggregate's public events strictly between two versions, from the event store, as
+        the read models can hold them (no NUL)."""
         events = await asyncio.to_thread(
             self.event_log.aggregate_events, aggregate_id, after, before
         )
