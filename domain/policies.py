@@ -26,6 +26,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidCommandError
 from domain.meta import EventMeta
+from domain.numbers import is_number
 from domain.patterns import checked_pattern, compile_pattern
 from domain.rule_ids import check_rule_id
 from domain.taxonomy import CATEGORIES, PHI, PII, SENSITIVITY, SPECIAL
@@ -231,8 +232,7 @@ def _scalar(field: str, kind: str, op: str, value: Any, path: str) -> Any:
 
 
 def _number(value: Any, path: str) -> float | int:
-    # bool is an int to Python, but `true` is no number to whoever wrote the rule.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_number(value) or not math.isfinite(value):
         raise InvalidCommandError(path, "must be a number")
     return value
 
@@ -342,12 +342,8 @@ def _texts(value: Any) -> Iterable[str]:
     return ()
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _is_key(value: Any) -> bool:
-    return isinstance(value, str) or _is_number(value)
+    return isinstance(value, str) or is_number(value)
 
 
 def _compile_leaf(field: str, op: str, value: Any) -> Predicate:
@@ -376,9 +372,9 @@ def _compile_leaf(field: str, op: str, value: Any) -> Predicate:
     if op == "missing":
         return lambda facts: not _present(facts[field])
     if op == "gte":
-        return lambda facts: _is_number(facts[field]) and facts[field] >= value
+        return lambda facts: is_number(facts[field]) and facts[field] >= value
     if op == "lte":
-        return lambda facts: _is_number(facts[field]) and facts[field] <= value
+        return lambda facts: is_number(facts[field]) and facts[field] <= value
     raise InvalidCommandError("op", f"must be one of {', '.join(OPS)}")
 
 

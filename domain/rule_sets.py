@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidCommandError, NotFoundError
 from domain.meta import EventMeta
+from domain.numbers import is_number
 from domain.patterns import checked_pattern
 from domain.rule_ids import check_rule_id
 from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
@@ -24,11 +25,6 @@ from domain.text import trimmed
 VALIDATORS = frozenset({"luhn", "iban", "email", "phone", "ip", "ssn", "vin"})
 MAX_RULES = 200
 MAX_RULES_BYTES = 256 * 1024
-
-
-def _is_number(value: Any) -> bool:
-    # JSON's true and false are no numbers, though Python's bool is an int.
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
@@ -48,14 +44,14 @@ def validate_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if validator is not None and validator not in VALIDATORS:
         raise InvalidCommandError("validator", f"must be one of {', '.join(sorted(VALIDATORS))}")
     confidence = rule.get("confidence", 0.9)
-    if not _is_number(confidence) or not ABSTAIN_BELOW <= confidence <= 1:
+    if not is_number(confidence) or not ABSTAIN_BELOW <= confidence <= 1:
         # Below it the classifier leaves a column unclassified: such a rule could never decide.
         raise InvalidCommandError(
             "confidence",
             f"must be in [{ABSTAIN_BELOW}, 1], the range in which a column is classified",
         )
     min_share = rule.get("min_share", 0.8)
-    if not _is_number(min_share) or not 0 < min_share <= 1:
+    if not is_number(min_share) or not 0 < min_share <= 1:
         raise InvalidCommandError("min_share", "must be in (0, 1]")
     return {
         "infotype": infotype,
