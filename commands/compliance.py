@@ -158,14 +158,13 @@ class Compliance(Application[UUID]):
         """Judge the catalog as it stood at `as_of`, with the policies as they stood then,
         rebuilt from the events; nothing is recorded. A policy that did not exist yet then is
         left out (the answer lists those applied); one that never existed is NotFoundError."""
-        wanted = list(dict.fromkeys(policy_ids)) if policy_ids else BUILTIN_IDS
-        for pid in policy_ids or ():
-            self._get(Policy, pid, "policy")
-        policies = [
-            p
-            for p in (self._as_of(Policy, pid, as_of) for pid in wanted)
-            if p is not None and not p.retired
-        ]
+        policies = []
+        for pid in list(dict.fromkeys(policy_ids)) if policy_ids else BUILTIN_IDS:
+            policy = self._as_of(Policy, pid, as_of)
+            if policy is None and policy_ids:  # asked for by id: did it ever exist?
+                self._get(Policy, pid, "policy")
+            if policy is not None and not policy.retired:
+                policies.append(policy)
         findings: list[Finding] = []
         for source_id, asset_ids in assets_by_source.items():
             source = self._as_of(DataSource, source_id, as_of)
