@@ -30,15 +30,21 @@ def encode(receipt: Receipt) -> str:
     return f"{receipt.aggregate_id}.{receipt.version}.{receipt.position}"
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as an event-store version or position: ASCII digits only (no sign, no other
+    script's digits), few enough for a PostgreSQL bigint; None otherwise."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def decode(token: str) -> Token:
     """The token a write returned; anything else (a negative version, a stray sign) is refused."""
     parts = token.split(".")
-    if len(parts) == 3 and all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts[1:]):
-        with contextlib.suppress(ValueError):
-            decoded = Token(UUID(parts[0]), int(parts[1]), int(parts[2]))
-            # Position 0: a write that changed nothing (the version it read is the one to see).
-            if decoded.version >= 1:
-                return decoded
+    if len(parts) == 3:
+        version, position = whole_number(parts[1]), whole_number(parts[2])
+        # Position 0: a write that changed nothing (the version it read is the one to see).
+        if version is not None and version >= 1 and position is not None:
+            with contextlib.suppress(ValueError):
+                return Token(UUID(parts[0]), version, position)
     raise BadQueryError(NOT_ISSUED)
 
 

@@ -11,6 +11,7 @@ from psycopg.rows import dict_row
 from pydantic import AwareDatetime
 
 from api.auth import Permission
+from api.consistency import whole_number
 from api.deps import ContainerDep, requires
 from api.problems import SECURED, BadQueryError, NotYetVisibleError, documented
 from domain.errors import NotFoundError
@@ -51,10 +52,11 @@ async def list_audit_events(
         clauses.append("time < %s")
         params.append(until)
     if cursor is not None:
-        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        after = whole_number(cursor)  # a cursor is the last position listed
+        if after is None:
             raise BadQueryError("the cursor is not one this API issued")
         clauses.append("position > %s")
-        params.append(int(cursor))
+        params.append(after)
     where = " AND ".join(clauses) or "TRUE"
     sql = f"SELECT * FROM rm_audit_events WHERE {where} ORDER BY position LIMIT %s"  # noqa: S608
     async with container.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
