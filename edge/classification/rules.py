@@ -8,7 +8,10 @@ the name (`hire_date`, `product_name`, `*_id`) silences weak value evidence, nev
 addresses under a meaningless name are still e-mail addresses. A validator adds evidence and does
 not veto a strong name: dirty data is common. What values cannot be does veto it: a column of
 nearly all one- to three-digit whole numbers holds counts or codes, never card numbers or names
-(`FORMED_VALUES`). Below the abstain threshold the column stays unclassified rather than guessed.
+(`_contradiction`). Values count by their variety and their form: one value repeated is one
+piece of evidence, and ten bare digits are as often a ticket number as a phone number, so
+neither decides alone. Below the abstain threshold the column stays unclassified rather than
+guessed.
 
 `classify` adds the trained model (`model.py`) to the rules: the model sees the rules' evidence
 and more, and decides when it is sure either way (an infotype, or none at all); when it is
@@ -29,7 +32,7 @@ from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 from edge.classification.features import features
 from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
-from edge.classification.values import ValueEvidence, value_evidence
+from edge.classification.values import ValueEvidence, present_values, value_evidence
 from edge.connectors.base import Sample, Table
 from edge.profiling import columns_of, texts
 
@@ -79,11 +82,10 @@ VALUE_WEIGHTS: dict[str, float] = {
 }
 DEFAULT_VALUE_WEIGHT = 0.3
 
-# Infotypes whose values have a form set by a standard or a law, never one to three digits: a
-# column whose values are nearly all such small whole numbers (counts, codes, flags, house
-# numbers) cannot hold them, whatever its name says (`Num_Credit_Card` holding 0 to 11). Left
-# out: what is coded as small numbers (gender 1/2, an expiry month, an age) or may be numbered
-# so in a small database (account and record numbers).
+# Infotypes whose values have a form set by a standard or a law: values that cannot have that
+# form rule them out, whatever the column's name says (`Num_Credit_Card` holding 0 to 11, a
+# hospital's six-digit `ccn`, `unidad_movil` holding "NO"). Left out: what is coded as small
+# numbers or single letters (gender 1/2 or F/M, an expiry month, an age).
 FORMED_VALUES = frozenset(
     {
         "CREDIT_CARD_NUMBER",
@@ -103,8 +105,44 @@ FORMED_VALUES = frozenset(
         "PERSON_NAME",
     }
 )
-SMALL_NUMBERS_SHARE = 0.9
-SMALL_NUMBER_DIGITS = 3
+# A share of values this large is "nearly all": a few stray values do not save a column.
+NEARLY_ALL = 0.9
+# Whole numbers shorter than this many digits are counts, codes, flags or house numbers; an
+# infotype that may be written as a whole number is never this short (a card number has at
+# least 12 digits, an SSN stored as a number without its leading zeros at least 7), and one
+# that is never a whole number (an IBAN, a name) is not one at any length.
+SHORTEST_NUMBER: dict[str, int | None] = {
+    "CREDIT_CARD_NUMBER": 12,
+    "US_SSN": 7,
+    "IBAN": None,
+    "SWIFT_BIC": None,
+    "VEHICLE_IDENTIFICATION_NUMBER": None,
+    "EMAIL_ADDRESS": None,
+    "STREET_ADDRESS": None,
+    "PERSON_NAME": None,
+}
+DEFAULT_SHORTEST_NUMBER = 4
+# Infotypes whose every value holds a digit.
+WITH_DIGITS = frozenset(
+    {
+        "CREDIT_CARD_NUMBER",
+        "US_SSN",
+        "PHONE_NUMBER",
+        "IBAN",
+        "VEHICLE_IDENTIFICATION_NUMBER",
+        "NATIONAL_ID",
+        "TAX_ID",
+        "DRIVERS_LICENSE_NUMBER",
+    }
+)
+# Values this short (Y/N, N/S/E/W, a check mark) are marks or codes, never a formed value.
+MARK_LENGTH = 2
+# Different values needed for the values alone to count fully: a column repeating one value
+# is one piece of evidence however often it repeats it ("PHARMACY" 661 times is no bank code).
+# Values of a few categories (gender) repeat by nature; what nothing else looks like (an
+# e-mail address, an IBAN) needs no variety to be recognised.
+CATEGORICAL = frozenset({"GENDER", "AGE", "HEALTH_CONDITION", "CARD_EXPIRY_DATE", "POSTAL_CODE"})
+CATEGORICAL_DISTINCT = 2
 
 
 @dataclass(frozen=True)
@@ -192,7 +230,8 @@ def classify_table(
 def classify_by_rules(column: Column, method: str = "rules") -> Classification:
     """The rules' decision for one column, with the evidence behind it."""
     names = name_evidence(column.name, column.table)
-    return _by_rules(names, value_evidence(column.values), method, column.values)
+    present = present_values(column.values)
+    return _by_rules(names, value_evidence(present), method, present)
 
 
 def classify(
@@ -204,12 +243,13 @@ def classify(
     Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
-    values = value_evidence(column.values)
-    by_rules = _by_rules(names, values, "rules", column.values)
+    present = present_values(column.values)
+    values = value_evidence(present)
+    by_rules = _by_rules(names, values, "rules", present)
     if model is None:
         return _fallback(by_rules, unavailable or "no model loaded")
     try:
-        probabilities = model.predict(features(names, values, column.values))
+        probabilities = model.predict(features(names, values, present))
     except ModelError as error:
         log.warning("classification_model_failed", column=column.name, reason=error.reason)
         return _fallback(by_rules, error.reason)
@@ -223,7 +263,7 @@ def classify(
         # A rule decision stands: rules name what they saw (a validated value, a strong name),
         # and the model, trained on synthetic columns only, agrees or adds nothing better.
         return replace(by_rules, evidence=evidence, model=model.version)
-    if best is not None and likely >= ABSTAIN_BELOW and not _contradicted(best, column.values):
+    if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, present) is None:
         return Classification(
             best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
         )
@@ -235,20 +275,21 @@ def _fallback(by_rules: Classification, reason: str) -> Classification:
 
 
 def _by_rules(
-    names: NameEvidence, values: dict[str, ValueEvidence], method: str, raw: Sequence[str]
+    names: NameEvidence, values: dict[str, ValueEvidence], method: str, present: Sequence[str]
 ) -> Classification:
     scores = {
         infotype: score(infotype, names, values.get(infotype))
         for infotype in set(names.scores) | set(values)
     }
+    ruled_out: dict[str, str] = {}
     best = max(scores, key=lambda t: (scores[t], t), default=None)
-    ruled_out = best if best is not None and _contradicted(best, raw) else None
-    if ruled_out is not None:
-        del scores[ruled_out]
+    while best is not None and (reason := _contradiction(best, present)) is not None:
+        ruled_out[best] = reason
+        del scores[best]
         best = max(scores, key=lambda t: (scores[t], t), default=None)
     evidence = _evidence(names, values, best)
-    if ruled_out is not None:
-        evidence["ruled_out"] = {ruled_out: "nearly all values are whole numbers of 1-3 digits"}
+    if ruled_out:
+        evidence["ruled_out"] = ruled_out
     if best is None or scores[best] < ABSTAIN_BELOW:
         return Classification(
             None, None, round(scores.get(best, 0.0) if best else 0.0, 3), method, evidence
@@ -256,16 +297,30 @@ def _by_rules(
     return Classification(best, CATEGORIES[best], round(scores[best], 3), method, evidence)
 
 
-def _contradicted(infotype: str, raw: Sequence[str]) -> bool:
-    """Whether the values cannot be `infotype`: one with a set form, and nearly all of at least
-    FEW_VALUES non-empty values whole numbers of at most SMALL_NUMBER_DIGITS digits."""
-    if infotype not in FORMED_VALUES:
-        return False
-    present = [v.strip() for v in raw if v.strip()]
-    if len(present) < FEW_VALUES:
-        return False
-    small = sum(1 for v in present if len(v) <= SMALL_NUMBER_DIGITS and v.isdigit())
-    return small >= SMALL_NUMBERS_SHARE * len(present)
+def _contradiction(infotype: str, present: Sequence[str]) -> str | None:
+    """Why the values cannot be `infotype`, if nearly all of at least FEW_VALUES of them have a
+    form it never has; None when they can be (or are too few to tell)."""
+    if infotype not in FORMED_VALUES or len(present) < FEW_VALUES:
+        return None
+    least = NEARLY_ALL * len(present)
+    shortest = SHORTEST_NUMBER.get(infotype, DEFAULT_SHORTEST_NUMBER)
+    numbers = (v for v in present if v.isdigit() and (shortest is None or len(v) < shortest))
+    if sum(1 for _ in numbers) >= least:
+        if shortest is None:
+            return "nearly all values are whole numbers"
+        return f"nearly all values are whole numbers of 1-{shortest - 1} digits"
+    if sum(1 for v in present if len(v) <= MARK_LENGTH) >= least:
+        return f"nearly all values are marks of 1-{MARK_LENGTH} characters"
+    if infotype in WITH_DIGITS and sum(1 for v in present if not _has_digit(v)) >= least:
+        return "nearly all values hold no digit"
+    return None
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _has_digit(value: str) -> bool:
+    return len(value.translate(_NO_DIGITS)) != len(value)
 
 
 def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> float:
@@ -284,11 +339,19 @@ def value_strength(infotype: str, values: ValueEvidence | None) -> float:
     counting fully and unvalidated matches half, capped by the infotype's value weight."""
     if values is None or values.total == 0:
         return 0.0
+    weight = VALUE_WEIGHTS.get(infotype, DEFAULT_VALUE_WEIGHT)
     matched = values.matched / values.total
-    validated = values.validated / values.total
+    validated = (values.validated - values.bare) / values.total
     share = validated + 0.5 * (matched - validated)
-    reliability = min(1.0, values.total / FEW_VALUES)
-    return VALUE_WEIGHTS.get(infotype, DEFAULT_VALUE_WEIGHT) * share * reliability
+    reliability = min(1.0, values.total / FEW_VALUES, values.distinct / _variety(infotype, weight))
+    return weight * share * reliability
+
+
+def _variety(infotype: str, weight: float) -> int:
+    """Different values needed for the values alone to count fully."""
+    if weight >= DISTINCT_VALUE_WEIGHT:
+        return 1
+    return CATEGORICAL_DISTINCT if infotype in CATEGORICAL else FEW_VALUES
 
 
 def _under_negative_cue(infotype: str) -> float:

@@ -71,7 +71,9 @@ class ValueEvidence:
 
     `validated` counts matches that pass the infotype's validator; where there is no validator
     it equals `matched`, except for card verification codes: three or four digits can't be
-    checked, so they are never reported as validated.
+    checked, so they are never reported as validated. `bare` counts the validated matches
+    written as bare digits, the way other numbers are written too: ten digits pass as a phone
+    number whether they are one or a ticket number.
     """
 
     infotype: str
@@ -79,6 +81,19 @@ class ValueEvidence:
     matched: int  # values whose text matches the infotype's pattern
     validated: int  # matched values that also pass the validator
     example: str | None  # one matching value, masked
+    distinct: int  # different matched values (letter case aside)
+    bare: int = 0  # validated matches in a form other numbers share
+
+
+# Text that stands for no value in exported data: it is evidence of nothing.
+PLACEHOLDERS = frozenset(
+    {"null", "(null)", "<null>", "none", "nil", "nan", "n/a", "na", "n.a.", "#n/a", "-", "--", "?"}
+)
+
+
+def present_values(values: Sequence[str]) -> list[str]:
+    """The values that say something: stripped, neither empty nor a placeholder (`NULL`)."""
+    return [v for v in map(str.strip, values) if v and v.casefold() not in PLACEHOLDERS]
 
 
 def value_evidence(values: Sequence[str], *, today: date | None = None) -> dict[str, ValueEvidence]:
@@ -102,6 +117,8 @@ def value_evidence(values: Sequence[str], *, today: date | None = None) -> dict[
                 earlier.matched + evidence.matched,
                 earlier.validated + evidence.validated,
                 earlier.example,
+                earlier.distinct + evidence.distinct,
+                earlier.bare + evidence.bare,
             )
         found[detector.infotype] = evidence
     return found
@@ -755,6 +772,7 @@ class _Detector:
     sample: int = _DEFAULT_SAMPLE
     mask: Masker = mask_shape
     checkable: bool = True  # False: the shape is all there is, never reported as validated
+    bare: bool = False  # True: ids and other numbers are written the same way (bare digits)
     # Lengths at which every value made of `alphabet` alone matches (no need to look).
     uniform: frozenset[int] = frozenset()
     pattern: re.Pattern[str] = field(init=False)  # the value (group 1) on a line of its own
@@ -818,7 +836,15 @@ class _Detector:
             share = column.count([v for v in sample if v in passed]) / column.count(sample)
             validated = matched if share == 1 else round(matched * share)
             example = next((v for v in distinct if v in passed), sample[0])
-        return ValueEvidence(self.infotype, column.total, matched, validated, self.mask(example))
+        return ValueEvidence(
+            self.infotype,
+            column.total,
+            matched,
+            validated,
+            self.mask(example),
+            distinct=len({m.casefold() for m in matches}),
+            bare=validated if self.bare else 0,
+        )
 
 
 _GOLDEN = (5**0.5 - 1) / 2
@@ -1013,6 +1039,7 @@ _DETECTORS: tuple[_Detector, ...] = (
         longest=12,
         alphabet=_DIGITS,
         digits=7,
+        bare=True,
         validate=_phones_ok,
         sample=8,
         mask=_mask_keeping_last(2),
@@ -1033,13 +1060,25 @@ _DETECTORS: tuple[_Detector, ...] = (
         mask=_mask_keeping_last(4),
     ),
     _Detector(
-        "US_SSN",
-        form=r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9}",
-        shortest=9,
+        "US_SSN",  # written in its groups
+        form=r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}",
+        shortest=11,
         longest=11,
         alphabet=_chars(_DIGITS, b" -"),
         digits=9,
         spaces=True,
+        validate=_each(_ssn_ok),
+        sample=16,
+        mask=_mask_keeping_last(4),
+    ),
+    _Detector(
+        "US_SSN",  # nine bare digits: as often a parcel, registry or routing number
+        form=r"\d{9}",
+        shortest=9,
+        longest=9,
+        alphabet=_DIGITS,
+        digits=9,
+        bare=True,
         validate=_each(_ssn_ok),
         sample=16,
         mask=_mask_keeping_last(4),

@@ -392,7 +392,7 @@ def test_plain_data_holds_no_evidence() -> None:
 def test_counts_ignore_empty_values_and_count_repeats() -> None:
     values = ["john@example.com"] * 3 + ["", "  ", "not an e-mail", "jane@example.org"]
     found = evidence(values, "EMAIL_ADDRESS")
-    assert found == ValueEvidence("EMAIL_ADDRESS", 5, 4, 4, "j***@example.com")
+    assert found == ValueEvidence("EMAIL_ADDRESS", 5, 4, 4, "j***@example.com", distinct=2)
 
 
 def test_only_infotypes_with_matches_are_reported_and_ids_are_the_taxonomys() -> None:
