@@ -64,13 +64,13 @@ ENTITY_WORDS = _words("""
     app application service platform file folder directory dir path document attachment image photo
     host server machine device node cluster instance database db schema table column field index
     bucket queue topic job task workflow pipeline report dashboard metric account warehouse model
-    template site website page
+    template site website page facility establishment outlet trade park playground proj
     produkt artikel firma firmen unternehmen marke laden geschaft filiale abteilung kategorie datei
     ordner projekt veranstaltung lieferant hersteller
     produit entreprise societe marque magasin boutique agence banque fichier categorie projet
     evenement fournisseur fabricant
     producto articulo empresa compania sociedad marca tienda sucursal banco archivo fichero
-    categoria proyecto evento proveedor fabricante
+    categoria proyecto evento proveedor fabricante establecimiento parque
     prodotto articolo azienda societa ditta marchio negozio banca progetto fornitore
     produto artigo companhia loja arquivo ficheiro projeto fornecedor
     bedrijf bedrijfs onderneming merk winkel filiaal bestand categorie leverancier

@@ -21,6 +21,8 @@ and the decision says `fallback`.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -303,24 +305,28 @@ def _contradiction(infotype: str, present: Sequence[str]) -> str | None:
     if infotype not in FORMED_VALUES or len(present) < FEW_VALUES:
         return None
     least = NEARLY_ALL * len(present)
+    text = "\n".join(present)  # one value a line: each form is counted in one scan
     shortest = SHORTEST_NUMBER.get(infotype, DEFAULT_SHORTEST_NUMBER)
-    numbers = (v for v in present if v.isdigit() and (shortest is None or len(v) < shortest))
-    if sum(1 for _ in numbers) >= least:
+    numbers = _WHOLE_NUMBER if shortest is None else _number_below(shortest)
+    if len(numbers.findall(text)) >= least:
         if shortest is None:
             return "nearly all values are whole numbers"
         return f"nearly all values are whole numbers of 1-{shortest - 1} digits"
-    if sum(1 for v in present if len(v) <= MARK_LENGTH) >= least:
+    if len(_MARK.findall(text)) >= least:
         return f"nearly all values are marks of 1-{MARK_LENGTH} characters"
-    if infotype in WITH_DIGITS and sum(1 for v in present if not _has_digit(v)) >= least:
+    if infotype in WITH_DIGITS and len(_WITHOUT_DIGITS.findall(text)) >= least:
         return "nearly all values hold no digit"
     return None
 
 
-_NO_DIGITS = str.maketrans("", "", "0123456789")
+_WHOLE_NUMBER = re.compile(r"^[0-9]+$", re.MULTILINE)
+_MARK = re.compile(rf"^.{{1,{MARK_LENGTH}}}$", re.MULTILINE)
+_WITHOUT_DIGITS = re.compile(r"^[^0-9\n]+$", re.MULTILINE)
 
 
-def _has_digit(value: str) -> bool:
-    return len(value.translate(_NO_DIGITS)) != len(value)
+@functools.cache
+def _number_below(digits: int) -> re.Pattern[str]:
+    return re.compile(rf"^[0-9]{{1,{digits - 1}}}$", re.MULTILINE)
 
 
 def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> float:

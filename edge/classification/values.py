@@ -85,15 +85,24 @@ class ValueEvidence:
     bare: int = 0  # validated matches in a form other numbers share
 
 
-# Text that stands for no value in exported data: it is evidence of nothing.
+# Text that stands for no value in exported data: it is evidence of nothing. Written as
+# exports write it; a set of exact forms is checked against a column's distinct values at once.
 PLACEHOLDERS = frozenset(
-    {"null", "(null)", "<null>", "none", "nil", "nan", "n/a", "na", "n.a.", "#n/a", "-", "--", "?"}
-)
+    form
+    for word in ("null", "(null)", "<null>", "none", "nil", "nan", "n/a", "na", "n.a.", "#n/a")
+    for form in (word, word.upper(), word.capitalize(), word.title())
+) | {"-", "--", "?", "NaN"}
 
 
 def present_values(values: Sequence[str]) -> list[str]:
-    """The values that say something: stripped, neither empty nor a placeholder (`NULL`)."""
-    return [v for v in map(str.strip, values) if v and v.casefold() not in PLACEHOLDERS]
+    """The values that say something: stripped, neither empty nor a placeholder (`NULL`), their
+    inner runs of spaces read as one (as fixed-width exports leave them)."""
+    present = list(filter(None, map(str.strip, values)))
+    if not PLACEHOLDERS.isdisjoint(present):
+        present = [v for v in present if v not in PLACEHOLDERS]
+    if "  " in "\n".join(present):
+        present = [" ".join(v.split()) if "  " in v else v for v in present]
+    return present
 
 
 def value_evidence(values: Sequence[str], *, today: date | None = None) -> dict[str, ValueEvidence]:
@@ -736,11 +745,62 @@ def _given_names() -> frozenset[str]:
     return frozenset(names)
 
 
+# Words that make a run of capitalised words the name of an organisation or a place, in the
+# languages the given names come from: legal forms and the kinds of business and institution.
+_ORGANISATIONS = """
+    llc inc incorporated ltd limited corp corporation co company companies plc llp lp gmbh ag kg
+    sa sas sarl sl srl spa bv nv oy ab as dba &
+    associates association assoc brothers bros partners group holdings enterprises industries
+    international services service solutions systems consulting management properties realty
+    investments trust foundation fund club society union council committee board authority
+    agency department dept ministry office bureau commission
+    center centre clinic hospital pharmacy school academy college university institute library
+    museum church chapel temple mosque parish ministries restaurant cafe bar grill pizza bakery
+    hotel motel inn market supermarket store shop shoppe mart outlet salon studio studios garage
+    motors auto farm farms ranch landscaping construction builders plumbing electric
+    electrical cleaning apartments residence residences manor village park playground arena
+    pool field stadium gym station plaza mall tower towers building hall court gardens
+    estates
+    asociacion fundacion instituto colegio escuela universidad iglesia restaurante tienda
+    almacen supermercado farmacia drogueria hospital clinica centro empresa compania sociedad
+    corporacion cooperativa taller peluqueria panaderia ferreteria distribuidora comercializadora
+    gimnasio liceo
+    verein stiftung schule kirche apotheke klinik zentrum gesellschaft firma
+    societe entreprise ecole eglise pharmacie clinique centre boulangerie
+    societa azienda scuola chiesa farmacia ristorante
+    empresa escola igreja loja
+    stichting vereniging school kerk apotheek winkel
+"""
+_ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
+
+
 def _person_name_ok(value: str) -> bool:
     """A name of two to four words, one of them a given name some country uses."""
     known = _given_names()
     words = [w.strip(".,").casefold() for w in value.replace(",", " ").split()]
     return any(w in known for w in words if w not in _NAME_PARTICLES)
+
+
+def _given_names_only(found: list[str]) -> list[str]:
+    """Of single capitalised words, the given names."""
+    known = _given_names()
+    return [
+        value for value, word in zip(found, map(str.casefold, found), strict=True) if word in known
+    ]
+
+
+def _people_only(found: list[str]) -> list[str]:
+    """Of values with the form of a person's name, those that name no organisation or place
+    ("Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC"). One look at all their words first:
+    a column of people's names has none of those words, and pays no more."""
+
+    def words(text: str) -> list[str]:
+        spaced = text.replace(",", " ").replace(".", " ").replace("'", " ").replace("&", " & ")
+        return spaced.casefold().split()
+
+    if _ORGANISATION_WORDS.isdisjoint(words("\n".join(found))):
+        return found
+    return [value for value in found if _ORGANISATION_WORDS.isdisjoint(words(value))]
 
 
 def _mask_initials(value: str) -> str:
@@ -772,6 +832,9 @@ class _Detector:
     sample: int = _DEFAULT_SAMPLE
     mask: Masker = mask_shape
     checkable: bool = True  # False: the shape is all there is, never reported as validated
+    # Of the matches, those that are this infotype, where the form lets others in (a firm's name
+    # has the form of a person's): the others are not counted.
+    keep: Callable[[list[str]], list[str]] | None = None
     bare: bool = False  # True: ids and other numbers are written the same way (bare digits)
     # Lengths at which every value made of `alphabet` alone matches (no need to look).
     uniform: frozenset[int] = frozenset()
@@ -788,7 +851,12 @@ class _Detector:
         object.__setattr__(self, "digit_blind", relaxed == self.form)
 
     def matches(self, column: _Column) -> list[str]:
-        """The values (of `column.values`, or the unspaced view) that match the pattern."""
+        """The values (of `column.values`, or the unspaced view) that match the pattern and are
+        not something else."""
+        found = self._matching(column)
+        return self.keep(found) if self.keep is not None and found else found
+
+    def _matching(self, column: _Column) -> list[str]:
         text = column.values.text
         if (
             column.digits < self.digits
@@ -842,7 +910,7 @@ class _Detector:
             matched,
             validated,
             self.mask(example),
-            distinct=len({m.casefold() for m in matches}),
+            distinct=len(set(map(str.casefold, matches))),
             bare=validated if self.bare else 0,
         )
 
@@ -923,11 +991,14 @@ _HEX = _DIGITS + b"abcdefABCDEF"
 _APOSTROPHES = "'\u2019"  # a real character (not a regex escape): _relax reads digits
 _UPPER_LATIN = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"  # Latin Extended-A: both cases
 _LOWER_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+# A capitalised word ("Ada", "O'Neil", "J."), or one in capitals ("LOVELACE", "O'NEIL"), as
+# registers, rolls and older systems write names.
 _NAME_WORD = (
-    rf"[{_UPPER_LATIN}][{_LOWER_LATIN}]*"
-    rf"(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}{_LOWER_LATIN}][{_LOWER_LATIN}]*)?\.?"
+    rf"(?:[{_UPPER_LATIN}][{_LOWER_LATIN}]*"
+    rf"(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}{_LOWER_LATIN}][{_LOWER_LATIN}]*)?"
+    rf"|[{_UPPER_LATIN}]+(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}]{{2,}})?)\.?"
 )
-_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|bin|ibn|al)"
+_PARTICLE = r"(?i:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|bin|ibn|al)"
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.? "
 _SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq)\.?)"
 # Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese
@@ -1454,13 +1525,13 @@ _DETECTORS: tuple[_Detector, ...] = (
         digits=4,
     ),
     _Detector(
-        "PERSON_NAME",  # "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada"
+        "PERSON_NAME",  # "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada", "LOVELACE,ADA"
         form=(
             # a line longer than a name fails at once (a column of free text costs 3x less)
             r"(?=[^\n]{4,60}\n)"
             rf"(?:(?:{_TITLE})?{_NAME_WORD}"
-            rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,3}}{_SUFFIX}?"
-            rf"|{_NAME_WORD}(?: {_NAME_WORD})?, {_NAME_WORD}(?: {_NAME_WORD})?)"
+            rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,4}}{_SUFFIX}?"
+            rf"|{_NAME_WORD}(?: {_NAME_WORD})?, ?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
         ),
         flags=0,  # names are capitalised, and not only in ASCII
         shortest=4,
@@ -1469,6 +1540,17 @@ _DETECTORS: tuple[_Detector, ...] = (
         needs=" ",
         spaces=True,
         validate=_each(_person_name_ok),
+        keep=_people_only,
+        mask=_mask_initials,
+    ),
+    _Detector(
+        "PERSON_NAME",  # a first name alone: "Ada", "ADA"; only a given name counts
+        form=_NAME_WORD,
+        flags=0,
+        shortest=2,
+        longest=20,
+        alphabet=None,
+        keep=_given_names_only,
         mask=_mask_initials,
     ),
     _Detector(

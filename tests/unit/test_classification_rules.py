@@ -35,6 +35,18 @@ def test_street_addresses_are_read_from_the_values_under_any_column_name(locale:
     assert decide("where", [f"{n} {written[n % 4]}" for n in range(1, 101)]) == "STREET_ADDRESS"
 
 
+def test_person_names_in_capitals_and_first_names_alone_are_read_from_the_values() -> None:
+    faker = Faker(["en_US", "es_MX"])
+    faker.seed_instance(2024)
+    assert decide("ico", [faker.name().upper() for _ in range(300)]) == "PERSON_NAME"
+    registers = [f"{faker.last_name()},{faker.first_name()}".upper() for _ in range(300)]
+    assert decide("combined", registers) == "PERSON_NAME"
+    assert decide("inspector", [faker.first_name() for _ in range(300)]) == "PERSON_NAME"
+    # Places and firms named after people are no people.
+    clinics = [f"{faker.city()} {kind}" for kind in ("WIC Clinic", "Health Center", "LLC")] * 50
+    assert decide("facility", clinics) is None
+
+
 def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
     faker = Faker("en_US")
     faker.seed_instance(7)

@@ -12,7 +12,7 @@ import pytest
 from faker import Faker
 
 from domain.taxonomy import INFOTYPES
-from edge.classification.values import ValueEvidence, value_evidence
+from edge.classification.values import ValueEvidence, present_values, value_evidence
 
 TODAY = date(2025, 6, 1)
 
@@ -378,6 +378,31 @@ def test_usernames_are_handles() -> None:
     matched, _ = counts(["jsmith42", "@jane_doe", "john.smith", "mary-k"], "USERNAME")
     assert matched == 4
     assert counts(["example.com", "Active", "pending", "John Smith"], "USERNAME") == (0, 0)
+
+
+def test_person_names_as_registers_write_them() -> None:
+    valid = [
+        "Ada Lovelace",
+        "LUIS ENRIQUE DUSSAN",
+        "GUSTAVO DE JESUS CANO MUNOZ",  # two given names, a particle, two surnames
+        "GORMAN, BRENT MITCHEL",
+        "FORTIN,CHRISTOPHER CLARKE",
+        "O'NEIL, MARY",
+        "Maria",  # a first name alone
+        "MICHAEL",
+    ]
+    invalid = ["Baker Street", "ANNAPOLIS RIVER"]
+    # the form of a name, but a firm, an institution or a place; a word that is no given name
+    unmatched = ["Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC", "Colegio Jorge Isaacs"]
+    check("PERSON_NAME", valid, invalid, [*unmatched, "Widget", "PHARMACY", "lowercase name"])
+
+
+def test_present_values_leave_out_placeholders_and_read_runs_of_spaces_as_one() -> None:
+    assert present_values([" NULL", "n/a", "", "  ", "-", "NaN", "None", "ok"]) == ["ok"]
+    assert present_values(["LUIS ALBERTO  ATEHORTUA   GRISALES", "8400  E 55 ST "]) == [
+        "LUIS ALBERTO ATEHORTUA GRISALES",
+        "8400 E 55 ST",
+    ]
 
 
 def test_plain_data_holds_no_evidence() -> None:
