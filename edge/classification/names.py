@@ -117,6 +117,10 @@ NETWORK_WORDS = _words("""
 CREDENTIAL_WORDS = _words("account login user auth credential security api oauth app service")
 
 
+# What a street address is made of besides its street line.
+ADDRESS_PARTS = ("POSTAL_CODE", "LOCATION")
+
+
 # --- the vocabulary: one entry per infotype ------------------------------------------------------
 
 
@@ -1072,6 +1076,10 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
             scores[head] = max(scores.get(head, 0.0), score)
             negative = negative or against
     # The last term names what the column holds; earlier ones describe it (`billing_address_zip`).
+    # An address holds its city and postal code, never the other way round: a name with both
+    # holds the part, whichever end its language puts the head (`municipio_domicilio`).
+    if head == "STREET_ADDRESS":
+        head = next((part for part in ADDRESS_PARTS if part in scores), head)
     scores = {it: score if it == head else score * MODIFIER for it, score in scores.items()}
 
     cue = _negative_cue(matches, words, spelled, content)

@@ -140,7 +140,8 @@ WITH_DIGITS = frozenset(
 # Values this short (Y/N, N/S/E/W, a check mark) are marks or codes, never a formed value.
 MARK_LENGTH = 2
 # Different values needed for the values alone to count fully: a column repeating one value
-# is one piece of evidence however often it repeats it ("PHARMACY" 661 times is no bank code).
+# is one piece of evidence however often it repeats it ("PHARMACY" 661 times is no bank code;
+# it counts half, which a name may complete: one address under `site_address`).
 # Values of a few categories (gender) repeat by nature; what nothing else looks like (an
 # e-mail address, an IBAN) needs no variety to be recognised.
 CATEGORICAL = frozenset({"GENDER", "AGE", "HEALTH_CONDITION", "CARD_EXPIRY_DATE", "POSTAL_CODE"})
@@ -349,15 +350,17 @@ def value_strength(infotype: str, values: ValueEvidence | None) -> float:
     matched = values.matched / values.total
     validated = (values.validated - values.bare) / values.total
     share = validated + 0.5 * (matched - validated)
-    reliability = min(1.0, values.total / FEW_VALUES, values.distinct / _variety(infotype, weight))
+    reliability = min(1.0, values.total / FEW_VALUES, _variety(infotype, weight, values.distinct))
     return weight * share * reliability
 
 
-def _variety(infotype: str, weight: float) -> int:
-    """Different values needed for the values alone to count fully."""
+def _variety(infotype: str, weight: float, distinct: int) -> float:
+    """How far the values' variety lets them count: fully from the number of different values
+    the infotype needs, half for one value repeated (enough beside a name, never alone)."""
     if weight >= DISTINCT_VALUE_WEIGHT:
-        return 1
-    return CATEGORICAL_DISTINCT if infotype in CATEGORICAL else FEW_VALUES
+        return 1.0
+    needed = CATEGORICAL_DISTINCT if infotype in CATEGORICAL else FEW_VALUES
+    return min(1.0, 0.5 + 0.5 * (distinct - 1) / (needed - 1))
 
 
 def _under_negative_cue(infotype: str) -> float:

@@ -1038,6 +1038,7 @@ _STREET_TYPES = sorted(
             "vlg",
             "xing",
             "jct",
+            "bl",
             "cswy",
             "close",
             "row",
@@ -1556,8 +1557,13 @@ _DETECTORS: tuple[_Detector, ...] = (
     _Detector(
         "STREET_ADDRESS",  # "1600 Pennsylvania Ave NW", "12 rue de la Paix", "Hauptstraße 5a"
         form=(
-            rf"\d{{1,6}}[A-Za-z]?(?:[-/]\d{{1,4}})?,? (?:{_DIRECTION}\.? )?"
+            # a house number (a block's masked: "3XX"), the street, its type, and maybe the
+            # rest of a one-line address ("…, Halifax, NS B3H 1Y4")
+            rf"\d{{1,6}}(?:X{{1,4}}|[A-Za-z])?(?:[-/]\d{{1,4}})?,? (?:{_DIRECTION}\.? )?"
             rf"(?:[\w{_APOSTROPHES}.\-]+ ){{1,5}}{_STREET_TYPE}\.?(?: {_DIRECTION}\.?)?{_UNIT}"
+            rf"(?:,? [^\n]{{2,60}})?"
+            # a grid address: "1350 W 1200 N", "40 North 300 East #203"
+            rf"|\d{{1,6}} {_DIRECTION}\.? \d{{1,5}} {_DIRECTION}\.?{_UNIT}"
             rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
             rf"|{_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"

@@ -257,6 +257,20 @@ def test_the_last_term_names_what_the_column_holds() -> None:
     assert scores["STREET_ADDRESS"] < scores["POSTAL_CODE"]
 
 
+@pytest.mark.parametrize(
+    ("name", "part"),
+    [
+        ("address_city", "LOCATION"),
+        ("municipio_domicilio", "LOCATION"),  # the head comes first in Spanish
+        ("ciudad_domicilio", "LOCATION"),
+        ("codigo_postal_domicilio", "POSTAL_CODE"),
+        ("cidade_endereco", "LOCATION"),
+    ],
+)
+def test_a_name_with_an_address_and_one_of_its_parts_holds_the_part(name: str, part: str) -> None:
+    assert top(name_evidence(name)) == part
+
+
 # --- negatives ------------------------------------------------------------------------------------
 
 HARD_NEGATIVES = (

@@ -35,6 +35,21 @@ def test_street_addresses_are_read_from_the_values_under_any_column_name(locale:
     assert decide("where", [f"{n} {written[n % 4]}" for n in range(1, 101)]) == "STREET_ADDRESS"
 
 
+def test_street_addresses_on_one_line_on_a_grid_and_by_block() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(5)
+    one_line = [f"{faker.street_address()}, {faker.city()}, {faker.state_abbr()} {faker.zipcode()}"]
+    one_line += [faker.address().replace("\n", " ") for _ in range(99)]
+    assert decide("c1", one_line) == "STREET_ADDRESS"
+    grid = [f"{10 * n} {'NSEW'[n % 4]} {100 * (n % 30)} {'EWNS'[n % 4]}" for n in range(1, 101)]
+    assert decide("c2", grid) == "STREET_ADDRESS"
+    blocks = [f"{n % 9 + 1}XX {faker.street_name().upper()}" for n in range(100)]
+    assert decide("c3", blocks) == "STREET_ADDRESS"
+    # One address repeated counts half: beside a name that says address, enough.
+    assert decide("site_address", ["4103 BEACON HILL S"] * 300) == "STREET_ADDRESS"
+    assert decide("c4", ["4103 BEACON HILL S"] * 300) is None
+
+
 def test_person_names_in_capitals_and_first_names_alone_are_read_from_the_values() -> None:
     faker = Faker(["en_US", "es_MX"])
     faker.seed_instance(2024)
