@@ -399,11 +399,35 @@ _PHONE_PROBE = 3
 def _phone_ok(value: str, region: str | None) -> bool:
     if region in _TRUNK_ZERO and not value.lstrip("(").startswith("0"):
         return False
+    if _YEAR_SERIAL.fullmatch(value):
+        return False
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return False
+    if number.country_code == _NANP and not _grouped_as_nanp(value):
+        return False
     return phonenumbers.is_valid_number(number)
+
+
+# A year and a serial number ("2021-002590"): how case and file numbers are written.
+_YEAR_SERIAL = re.compile(r"(?:19|20)\d\d[-/]\d{4,8}")
+_NANP = 1  # the North American Numbering Plan's country code
+_NANP_BREAKS = frozenset({3, 6})  # (202) 555-0143: area code, exchange, line
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
+def _grouped_as_nanp(value: str) -> bool:
+    """Whether a North American number is split where everybody splits one (3-3-4, maybe after
+    a 1): "2021-329200" is a year and a serial number, not a phone number."""
+    runs = _DIGIT_RUNS.findall(re.split(r"[xX#]|ext", value, maxsplit=1)[0])
+    if len(runs) > 1 and runs[0] in ("1", "01", "001"):
+        runs = runs[1:]
+    breaks, at = set(), 0
+    for run in runs[:-1]:
+        at += len(run)
+        breaks.add(at)
+    return breaks <= _NANP_BREAKS
 
 
 def _phones_ok(values: Sequence[str], _today: date) -> list[bool]:

@@ -176,6 +176,12 @@ def test_phone_shaped_strings_that_are_no_numbers_stay_unvalidated() -> None:
     assert counts(["+1 000-000-0000", "+44 12 34", "11 11 11 11 11"], "PHONE_NUMBER") == (3, 0)
     # French numbers are written with their trunk prefix 0; without it they are no numbers
     assert counts(["1 42 68 53 00", "4 91 12 34 56", "5 61 23 45 67"], "PHONE_NUMBER") == (3, 0)
+    # A year and a serial number is a case number, in any region.
+    assert counts(["2021-002590", "2021-329200", "1998/4412733"], "PHONE_NUMBER") == (3, 0)
+    # North American numbers are split 3-3-4 (after a 1); split elsewhere they are no numbers.
+    nanp = ["+1 202-555-0143", "1-415-555-2671", "202-5550182", "(312) 555 0199 x12"]
+    assert counts(nanp, "PHONE_NUMBER") == (4, 4)
+    assert counts(["+1 20-25-55-01-43", "+1 2025-550-182"], "PHONE_NUMBER") == (2, 0)
 
 
 def test_phone_numbers_of_many_countries_mostly_validate() -> None:
