@@ -153,7 +153,7 @@ VOCABULARY: dict[str, Vocabulary] = {
             氏名, 姓名, 名字""",
         likely="""display name, middle initial, person name, contact person, cardholder,
             card holder, account holder, apelido, nom usage""",
-        weak="name, initials",
+        weak="name, initials, first, last, given",  # "First" and "Last" beside each other
         context=PERSON_WORDS,
         against=ENTITY_WORDS | PLACE_WORDS,
     ),

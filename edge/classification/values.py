@@ -1588,6 +1588,8 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"(?:,? [^\n]{{2,60}})?"
             # a grid address: "1350 W 1200 N", "40 North 300 East #203"
             rf"|\d{{1,6}} {_DIRECTION}\.? \d{{1,5}} {_DIRECTION}\.?{_UNIT}"
+            # a post office box: "PO Box 14370 Salem, OR 97309"
+            rf"|(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}(?:,? [^\n]{{2,60}})?"
             rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
             rf"|{_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"

@@ -45,6 +45,8 @@ def test_street_addresses_on_one_line_on_a_grid_and_by_block() -> None:
     assert decide("c2", grid) == "STREET_ADDRESS"
     blocks = [f"{n % 9 + 1}XX {faker.street_name().upper()}" for n in range(100)]
     assert decide("c3", blocks) == "STREET_ADDRESS"
+    boxes = [f"PO Box {100 + n}, {faker.city()}, {faker.state_abbr()}" for n in range(100)]
+    assert decide("c5", boxes) == "STREET_ADDRESS"
     # One address repeated counts half: beside a name that says address, enough.
     assert decide("site_address", ["4103 BEACON HILL S"] * 300) == "STREET_ADDRESS"
     assert decide("c4", ["4103 BEACON HILL S"] * 300) is None
@@ -57,6 +59,10 @@ def test_person_names_in_capitals_and_first_names_alone_are_read_from_the_values
     registers = [f"{faker.last_name()},{faker.first_name()}".upper() for _ in range(300)]
     assert decide("combined", registers) == "PERSON_NAME"
     assert decide("inspector", [faker.first_name() for _ in range(300)]) == "PERSON_NAME"
+    # "First" beside "Last": the word helps the values when some first names are unknown.
+    some_known = [faker.first_name().upper() if n % 4 else f"XQ{n}Z" for n in range(300)]
+    assert decide("first", some_known) == "PERSON_NAME"
+    assert decide("c6", some_known) is None
     # Places and firms named after people are no people.
     clinics = [f"{faker.city()} {kind}" for kind in ("WIC Clinic", "Health Center", "LLC")] * 50
     assert decide("facility", clinics) is None
