@@ -34,7 +34,7 @@ from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 from edge.classification.features import features
 from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
-from edge.classification.values import ValueEvidence, present_values, value_evidence
+from edge.classification.values import ValueEvidence, present_values, spread, value_evidence
 from edge.connectors.base import Sample, Table
 from edge.profiling import columns_of, texts
 
@@ -137,6 +137,8 @@ WITH_DIGITS = frozenset(
         "DRIVERS_LICENSE_NUMBER",
     }
 )
+# How many evenly spread values tell whether nearly all values have a form.
+CONTRADICTION_PROBE = 128
 # Values this short (Y/N, N/S/E/W, a check mark) are marks or codes, never a formed value.
 MARK_LENGTH = 2
 # Different values needed for the values alone to count fully: a column repeating one value
@@ -233,8 +235,7 @@ def classify_table(
 def classify_by_rules(column: Column, method: str = "rules") -> Classification:
     """The rules' decision for one column, with the evidence behind it."""
     names = name_evidence(column.name, column.table)
-    present = present_values(column.values)
-    return _by_rules(names, value_evidence(present), method, present)
+    return _by_rules(names, value_evidence(column.values), method, column.values)
 
 
 def classify(
@@ -246,13 +247,12 @@ def classify(
     Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
-    present = present_values(column.values)
-    values = value_evidence(present)
-    by_rules = _by_rules(names, values, "rules", present)
+    values = value_evidence(column.values)
+    by_rules = _by_rules(names, values, "rules", column.values)
     if model is None:
         return _fallback(by_rules, unavailable or "no model loaded")
     try:
-        probabilities = model.predict(features(names, values, present))
+        probabilities = model.predict(features(names, values, column.values))
     except ModelError as error:
         log.warning("classification_model_failed", column=column.name, reason=error.reason)
         return _fallback(by_rules, error.reason)
@@ -266,7 +266,7 @@ def classify(
         # A rule decision stands: rules name what they saw (a validated value, a strong name),
         # and the model, trained on synthetic columns only, agrees or adds nothing better.
         return replace(by_rules, evidence=evidence, model=model.version)
-    if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, present) is None:
+    if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, column.values) is None:
         return Classification(
             best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
         )
@@ -278,7 +278,7 @@ def _fallback(by_rules: Classification, reason: str) -> Classification:
 
 
 def _by_rules(
-    names: NameEvidence, values: dict[str, ValueEvidence], method: str, present: Sequence[str]
+    names: NameEvidence, values: dict[str, ValueEvidence], method: str, raw: Sequence[str]
 ) -> Classification:
     scores = {
         infotype: score(infotype, names, values.get(infotype))
@@ -286,7 +286,11 @@ def _by_rules(
     }
     ruled_out: dict[str, str] = {}
     best = max(scores, key=lambda t: (scores[t], t), default=None)
-    while best is not None and (reason := _contradiction(best, present)) is not None:
+    while (
+        best is not None
+        and scores[best] >= ABSTAIN_BELOW  # below it the column abstains anyway
+        and (reason := _contradiction(best, raw)) is not None
+    ):
         ruled_out[best] = reason
         del scores[best]
         best = max(scores, key=lambda t: (scores[t], t), default=None)
@@ -300,13 +304,17 @@ def _by_rules(
     return Classification(best, CATEGORIES[best], round(scores[best], 3), method, evidence)
 
 
-def _contradiction(infotype: str, present: Sequence[str]) -> str | None:
-    """Why the values cannot be `infotype`, if nearly all of at least FEW_VALUES of them have a
-    form it never has; None when they can be (or are too few to tell)."""
-    if infotype not in FORMED_VALUES or len(present) < FEW_VALUES:
+def _contradiction(infotype: str, raw: Sequence[str]) -> str | None:
+    """Why the values cannot be `infotype`, if nearly all of at least FEW_VALUES of them (of an
+    evenly spread sample) have a form it never has; None when they can be (or are too few to
+    tell)."""
+    if infotype not in FORMED_VALUES:
         return None
-    least = NEARLY_ALL * len(present)
-    text = "\n".join(present)  # one value a line: each form is counted in one scan
+    probe = present_values(spread(list(raw), CONTRADICTION_PROBE))
+    if len(probe) < FEW_VALUES:
+        return None
+    least = NEARLY_ALL * len(probe)
+    text = "\n".join(probe)  # one value a line: each form is counted in one scan
     shortest = SHORTEST_NUMBER.get(infotype, DEFAULT_SHORTEST_NUMBER)
     numbers = _WHOLE_NUMBER if shortest is None else _number_below(shortest)
     if len(numbers.findall(text)) >= least:

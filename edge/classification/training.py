@@ -78,7 +78,7 @@ from domain.taxonomy import INFOTYPES
 from edge.classification.features import FEATURE_NAMES, FEATURE_VERSION, features
 from edge.classification.model import DEFAULT_PATH, FORMAT, NONE, version_of
 from edge.classification.names import name_evidence
-from edge.classification.values import present_values, value_evidence
+from edge.classification.values import value_evidence
 from infra.arguments import OneLineParser
 
 CLASSES = (*INFOTYPES, NONE)
@@ -1444,8 +1444,7 @@ def dataset(seed: int, size: float = 1.0) -> Dataset:
         count = negatives * len(kinds) if label == NONE else positives
         for index in range(count):
             kind = kinds[index % len(kinds)]
-            name, table, raw = column(kind, rng, fakers)
-            values = present_values(raw)
+            name, table, values = column(kind, rng, fakers)
             evidence = value_evidence(values, today=TODAY)
             rows.append(features(name_evidence(name, table), evidence, values))
             labels.append(CLASSES.index(label))

@@ -95,13 +95,10 @@ PLACEHOLDERS = frozenset(
 
 
 def present_values(values: Sequence[str]) -> list[str]:
-    """The values that say something: stripped, neither empty nor a placeholder (`NULL`), their
-    inner runs of spaces read as one (as fixed-width exports leave them)."""
+    """The values that say something: stripped, neither empty nor a placeholder (`NULL`)."""
     present = list(filter(None, map(str.strip, values)))
     if not PLACEHOLDERS.isdisjoint(present):
         present = [v for v in present if v not in PLACEHOLDERS]
-    if "  " in "\n".join(present):
-        present = [" ".join(v.split()) if "  " in v else v for v in present]
     return present
 
 
@@ -142,6 +139,7 @@ _SHAPES_PER_VALUE = 4  # shapes are worth trying first when there are at most 1 
 # Counting repeated values once pays when the first values already repeat this much; a column
 # with many shapes shows it in its first values as well.
 _PROBE_VALUES, _PROBE_DISTINCT = 100, 50
+_FEW_LINES = 32  # up to this many, telling values apart by more than their bytes costs nothing
 
 
 class _View:
@@ -170,7 +168,7 @@ class _View:
 
 
 class _Column:
-    """A column's non-empty values, stripped (each distinct value once when they repeat a lot),
+    """A column's present values (each distinct value once when they repeat a lot),
     and facts about them that cost a few microseconds each: a pattern they rule out is never
     run."""
 
@@ -185,20 +183,22 @@ class _Column:
     )
 
     def __init__(self, values: Sequence[str]) -> None:
-        nonempty = list(filter(None, map(str.strip, values)))
+        nonempty = present_values(values)
         self.total = len(nonempty)
         self._counts: Counter[str] | None = None
         if len(set(nonempty[:_PROBE_VALUES])) <= _PROBE_DISTINCT:
             self._counts = Counter(nonempty)
             nonempty = list(self._counts)
         view = _View(nonempty)
-        if view.text.count("\n") != len(nonempty) + 1:  # a value spans lines: keep it on one
+        # A value that spans lines is kept on one; runs of spaces (fixed-width exports) and
+        # other white space inside a value read as one space.
+        if view.text.count("\n") != len(nonempty) + 1 or "  " in view.text or "\t" in view.text:
             if self._counts is None:
-                view = _View([" ".join(value.splitlines()) for value in nonempty])
+                view = _View([" ".join(value.split()) for value in nonempty])
             else:
                 joined: Counter[str] = Counter()
                 for value, n in self._counts.items():
-                    joined[" ".join(value.splitlines())] += n
+                    joined[" ".join(value.split())] += n
                 self._counts = joined
                 view = _View(list(joined))
         self.values = view
@@ -244,6 +244,14 @@ class _Column:
                 None if many else _View([s.decode("utf-8", "surrogatepass") for s in shapes])
             )
         return self._shapes if isinstance(self._shapes, _View) else None
+
+    def distinct(self, lines: list[str]) -> int:
+        """How many different values `lines` (some of its text's lines) hold. Letter case is set
+        aside where it can matter, among a few values ("x" and "X" are one mark); a column that
+        repeats its values a lot holds each once already."""
+        if len(lines) <= _FEW_LINES:
+            return len(set(map(str.casefold, lines)))
+        return len(lines) if self._counts is not None else len(set(lines))
 
     def count(self, lines: list[str]) -> int:
         """How many of the column's values `lines` (some of its text's lines) stand for."""
@@ -815,16 +823,19 @@ def _given_names_only(found: list[str]) -> list[str]:
 
 def _people_only(found: list[str]) -> list[str]:
     """Of values with the form of a person's name, those that name no organisation or place
-    ("Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC"). One look at all their words first:
-    a column of people's names has none of those words, and pays no more."""
-
-    def words(text: str) -> list[str]:
-        spaced = text.replace(",", " ").replace(".", " ").replace("'", " ").replace("&", " & ")
-        return spaced.casefold().split()
-
-    if _ORGANISATION_WORDS.isdisjoint(words("\n".join(found))):
+    ("Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC"). A spread sample is looked at
+    first: a column of people's names has none of those words, and pays no more."""
+    if _ORGANISATION_WORDS.isdisjoint(_words("\n".join(spread(found, _PEOPLE_PROBE)))):
         return found
-    return [value for value in found if _ORGANISATION_WORDS.isdisjoint(words(value))]
+    return [value for value in found if _ORGANISATION_WORDS.isdisjoint(_words(value))]
+
+
+_PEOPLE_PROBE = 64
+
+
+def _words(text: str) -> list[str]:
+    spaced = text.replace(",", " ").replace(".", " ").replace("'", " ").replace("&", " & ")
+    return spaced.casefold().split()
 
 
 def _mask_initials(value: str) -> str:
@@ -916,7 +927,7 @@ class _Detector:
 
     def evidence(self, matches: list[str], column: _Column, today: date) -> ValueEvidence:
         matched = column.count(matches)
-        sample = _spread(matches, self.sample)
+        sample = spread(matches, self.sample)
         if self.validate is None:
             validated = matched if self.checkable else 0
             example = sample[0]
@@ -934,7 +945,7 @@ class _Detector:
             matched,
             validated,
             self.mask(example),
-            distinct=len(set(map(str.casefold, matches))),
+            distinct=column.distinct(matches),
             bare=validated if self.bare else 0,
         )
 
@@ -942,7 +953,7 @@ class _Detector:
 _GOLDEN = (5**0.5 - 1) / 2
 
 
-def _spread(matches: list[str], most: int) -> list[str]:
+def spread(matches: list[str], most: int) -> list[str]:
     """At most `most` of the matches: one from each of as many equal stretches, from a place in
     its stretch that varies (a fixed stride can fall in step with a pattern in the data)."""
     if len(matches) <= most:
@@ -1018,11 +1029,12 @@ _LOWER_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 # A capitalised word ("Ada", "O'Neil", "J."), or one in capitals ("LOVELACE", "O'NEIL"), as
 # registers, rolls and older systems write names.
 _NAME_WORD = (
-    rf"(?:[{_UPPER_LATIN}][{_LOWER_LATIN}]*"
+    rf"[{_UPPER_LATIN}](?:[{_LOWER_LATIN}]*"
     rf"(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}{_LOWER_LATIN}][{_LOWER_LATIN}]*)?"
-    rf"|[{_UPPER_LATIN}]+(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}]{{2,}})?)\.?"
+    rf"|[{_UPPER_LATIN}]*(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}]{{2,}})?)\.?"
 )
-_PARTICLE = r"(?i:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|bin|ibn|al)"
+# in lower case or in capitals, as registers write them ("GUSTAVO DE JESUS CANO")
+_PARTICLE = "(?:" + "|".join(sorted({*_NAME_PARTICLES, *map(str.upper, _NAME_PARTICLES)})) + ")"
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.? "
 _SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq)\.?)"
 # Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese

@@ -403,12 +403,13 @@ def test_person_names_as_registers_write_them() -> None:
     check("PERSON_NAME", valid, invalid, [*unmatched, "Widget", "PHARMACY", "lowercase name"])
 
 
-def test_present_values_leave_out_placeholders_and_read_runs_of_spaces_as_one() -> None:
+def test_placeholders_are_no_values_and_runs_of_spaces_read_as_one() -> None:
     assert present_values([" NULL", "n/a", "", "  ", "-", "NaN", "None", "ok"]) == ["ok"]
-    assert present_values(["LUIS ALBERTO  ATEHORTUA   GRISALES", "8400  E 55 ST "]) == [
-        "LUIS ALBERTO ATEHORTUA GRISALES",
-        "8400 E 55 ST",
-    ]
+    assert evidence(["NULL"] * 5 + ["jane@example.org"], "EMAIL_ADDRESS") == ValueEvidence(
+        "EMAIL_ADDRESS", 1, 1, 1, "j***@example.org", distinct=1
+    )
+    assert counts(["LUIS ALBERTO  ATEHORTUA   GRISALES"], "PERSON_NAME") == (1, 1)
+    assert counts(["8400  E 55 ST", "12\tMain  Street"], "STREET_ADDRESS") == (2, 2)
 
 
 def test_plain_data_holds_no_evidence() -> None:
