@@ -93,6 +93,9 @@ OTHER_TYPE = re.compile(
 
 
 PARTS = ("dev", "test")
+# A labelled set holding this file is measured blind: `bench classification` does not print its
+# misses, so that nobody changes a rule for them. The test half holds it.
+BLIND = "BLIND"
 
 
 def part_of(table: str) -> str:
@@ -135,6 +138,10 @@ def build(repo: Path, out: Path, part: str | None = None) -> dict[str, int]:
                 and UNSURE_NAME.search(re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_"))
             ):
                 not_scored.setdefault(table, []).append(column)
+    if part == "test":
+        (out / BLIND).write_text(
+            "Measure with this set; do not read its misses or change rules for it.\n"
+        )
     (out / "expected_infotypes_IDEAL.json").write_text(json.dumps(expected, indent=1))
     (out / "not_scored.json").write_text(json.dumps(not_scored, indent=1))
     return {
