@@ -110,6 +110,8 @@ def build(repo: Path, out: Path, part: str | None = None) -> dict[str, int]:
     fields: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in csv.DictReader(io.StringIO(reference, newline="")):
         fields[row["File"]].append(row)
+    shutil.rmtree(out / "datasets", ignore_errors=True)  # a rebuild holds this build's files only
+    (out / BLIND).unlink(missing_ok=True)
     (out / "datasets").mkdir(parents=True, exist_ok=True)
     expected: dict[str, dict[str, str]] = {}
     not_scored: dict[str, list[str]] = {}

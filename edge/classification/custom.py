@@ -18,7 +18,7 @@ import structlog
 from domain.patterns import PatternError, compile_pattern
 from domain.taxonomy import CATEGORIES
 from edge.classification.rules import RULE_SET, Classification, Column
-from edge.classification.values import NAMED_VALIDATORS, mask_shape
+from edge.classification.values import NAMED_VALIDATORS, mask_shape, present_values
 
 # Values looked at per rule: enough for a share, cheap however many rules there are.
 SAMPLED_VALUES = 200
@@ -57,7 +57,7 @@ class CustomRule:
             return None
         if self.value_pattern is None:
             return {}
-        values = [v.strip() for v in column.values[:SAMPLED_VALUES] if v.strip()]
+        values = present_values(column.values[:SAMPLED_VALUES])
         matched = [v for v in values if self.value_pattern.fullmatch(v)]
         check = self.validator
         validated = matched if check is None else [v for v in matched if check(v)]

@@ -31,7 +31,7 @@ from domain.taxonomy import INFOTYPES
 from edge.classification.names import NameEvidence
 from edge.classification.values import ValueEvidence
 
-FEATURE_VERSION = "features-1"
+FEATURE_VERSION = "features-2"
 # Values the statistics look at, evenly spread over the column: the shares they estimate are
 # within a few points of the whole column's, at an eighth of the cost of 1,000 values.
 SAMPLE = 128
@@ -115,7 +115,7 @@ def features(
         if found.total and infotype in _POSITION:
             at = 2 * _POSITION[infotype]
             shares[at] = found.matched / found.total
-            shares[at + 1] = found.validated / found.total
+            shares[at + 1] = (found.validated - found.bare) / found.total  # as the rules count
     return np.array(
         [
             *(scores.get(infotype, 0.0) for infotype in INFOTYPES),

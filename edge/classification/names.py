@@ -1078,8 +1078,8 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
     # The last term names what the column holds; earlier ones describe it (`billing_address_zip`).
     # An address holds its city and postal code, never the other way round: a name with both
     # holds the part, whichever end its language puts the head (`municipio_domicilio`).
-    if head == "STREET_ADDRESS":
-        head = next((part for part in ADDRESS_PARTS if part in scores), head)
+    if head == "STREET_ADDRESS":  # a weak word of a part (`location`) does not count
+        head = next((part for part in ADDRESS_PARTS if scores.get(part, 0.0) > WEAK), head)
     scores = {it: score if it == head else score * MODIFIER for it, score in scores.items()}
 
     cue = _negative_cue(matches, words, spelled, content)

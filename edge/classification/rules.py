@@ -1,17 +1,17 @@
 """The rules layer: column-name evidence and value evidence, weighed into one decision.
 
-How much values alone can say differs by infotype, whatever the data set: a column of valid
-IBANs is IBANs, while a column of small integers is ages only if its name says so. Each infotype
-therefore has a value weight, the most confidence its values can give on their own; the name's
-strength and the values' strength combine as independent evidence (noisy-or). A negative cue in
-the name (`hire_date`, `product_name`, `*_id`) silences weak value evidence, never strong: e-mail
-addresses under a meaningless name are still e-mail addresses. A validator adds evidence and does
-not veto a strong name: dirty data is common. What values cannot be does veto it: a column of
-nearly all one- to three-digit whole numbers holds counts or codes, never card numbers or names
-(`_contradiction`). Values count by their variety and their form: one value repeated is one
-piece of evidence, and ten bare digits are as often a ticket number as a phone number, so
-neither decides alone. Below the abstain threshold the column stays unclassified rather than
-guessed.
+How much values alone can say differs by infotype, whatever the data set: a column of valid IBANs is
+IBANs, while a column of small integers is ages only if its name says so. Each infotype therefore
+has a value weight, the most confidence its values can give on their own; the name's strength and
+the values' strength combine as independent evidence (noisy-or). A negative cue in the name
+(`hire_date`, `product_name`, `*_id`) silences weak value evidence, never strong: e-mail addresses
+under a meaningless name are still e-mail addresses. A validator adds evidence and does not veto a
+strong name: dirty data is common. What values cannot be does veto it: a column of nearly all short
+whole numbers, of one- or two-character marks, or (for card, phone and other numbers) of values
+without a digit holds no such infotype (`_contradiction`). Values count by their variety and their
+form: one value repeated is one piece of evidence, and ten bare digits are as often a ticket number
+as a phone number, so neither decides alone. Below the abstain threshold the column stays
+unclassified rather than guessed.
 
 `classify` adds the trained model (`model.py`) to the rules: the model sees the rules' evidence
 and more, and decides when it is sure either way (an infotype, or none at all); when it is
@@ -22,6 +22,7 @@ and the decision says `fallback`.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -139,15 +140,19 @@ WITH_DIGITS = frozenset(
 )
 # How many evenly spread values tell whether nearly all values have a form.
 CONTRADICTION_PROBE = 128
-# Values this short (Y/N, N/S/E/W, a check mark) are marks or codes, never a formed value.
+# Values this short (Y/N, N/S/E/W, a check mark) are marks or codes, never a formed value;
+# except that a middle name is often an initial.
 MARK_LENGTH = 2
+INITIALLED = frozenset({"PERSON_NAME"})
 # Different values needed for the values alone to count fully: a column repeating one value
 # is one piece of evidence however often it repeats it ("PHARMACY" 661 times is no bank code;
 # it counts half, which a name may complete: one address under `site_address`).
-# Values of a few categories (gender) repeat by nature; what nothing else looks like (an
-# e-mail address, an IBAN) needs no variety to be recognised.
-CATEGORICAL = frozenset({"GENDER", "AGE", "HEALTH_CONDITION", "CARD_EXPIRY_DATE", "POSTAL_CODE"})
-CATEGORICAL_DISTINCT = 2
+# Values of a few categories (gender) repeat by nature, and a few people's names are names;
+# what nothing else looks like (an e-mail address, an IBAN) needs no variety to be recognised.
+VARIETY_NEEDED: dict[str, int] = {
+    **dict.fromkeys(("GENDER", "AGE", "HEALTH_CONDITION", "CARD_EXPIRY_DATE", "POSTAL_CODE"), 2),
+    "PERSON_NAME": 3,  # a team's few names (`assigned_to`) are names already
+}
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,7 @@ def classify_table(
 def classify_by_rules(column: Column, method: str = "rules") -> Classification:
     """The rules' decision for one column, with the evidence behind it."""
     names = name_evidence(column.name, column.table)
-    return _by_rules(names, value_evidence(column.values), method, column.values)
+    return _by_rules(names, value_evidence(column.values), method, _Forms(column.values))
 
 
 def classify(
@@ -248,7 +253,8 @@ def classify(
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
     values = value_evidence(column.values)
-    by_rules = _by_rules(names, values, "rules", column.values)
+    forms = _Forms(column.values)
+    by_rules = _by_rules(names, values, "rules", forms)
     if model is None:
         return _fallback(by_rules, unavailable or "no model loaded")
     try:
@@ -262,11 +268,13 @@ def classify(
     }
     best = next((c for c in ranked if c in CATEGORIES), None)
     likely = probabilities[best] if best is not None else 0.0
-    if by_rules.infotype is not None:
+    if by_rules.infotype is not None or "ruled_out" in by_rules.evidence:
         # A rule decision stands: rules name what they saw (a validated value, a strong name),
-        # and the model, trained on synthetic columns only, agrees or adds nothing better.
+        # and the model, trained on synthetic columns only, agrees or adds nothing better. So
+        # does their abstention where the values ruled out what the name says (`house_number`
+        # holding 1 to 9999 is no address, and no card verification code either).
         return replace(by_rules, evidence=evidence, model=model.version)
-    if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, column.values) is None:
+    if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, forms) is None:
         return Classification(
             best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
         )
@@ -278,7 +286,7 @@ def _fallback(by_rules: Classification, reason: str) -> Classification:
 
 
 def _by_rules(
-    names: NameEvidence, values: dict[str, ValueEvidence], method: str, raw: Sequence[str]
+    names: NameEvidence, values: dict[str, ValueEvidence], method: str, forms: _Forms
 ) -> Classification:
     scores = {
         infotype: score(infotype, names, values.get(infotype))
@@ -289,7 +297,7 @@ def _by_rules(
     while (
         best is not None
         and scores[best] >= ABSTAIN_BELOW  # below it the column abstains anyway
-        and (reason := _contradiction(best, raw)) is not None
+        and (reason := _contradiction(best, forms)) is not None
     ):
         ruled_out[best] = reason
         del scores[best]
@@ -304,33 +312,49 @@ def _by_rules(
     return Classification(best, CATEGORIES[best], round(scores[best], 3), method, evidence)
 
 
-def _contradiction(infotype: str, raw: Sequence[str]) -> str | None:
-    """Why the values cannot be `infotype`, if nearly all of at least FEW_VALUES of them (of an
-    evenly spread sample) have a form it never has; None when they can be (or are too few to
-    tell)."""
+class _Forms:
+    """Which forms nearly all of a column's values have, read from an evenly spread sample of its
+    present values when first asked (a column that is mostly empty is sampled after its blanks
+    are dropped), each form counted in one scan of the sample."""
+
+    def __init__(self, raw: Sequence[str]) -> None:
+        self._raw = raw
+        self._text: str | None = None
+        self._least = 0.0
+        self._nearly_all: dict[re.Pattern[str], bool] = {}
+
+    def nearly_all(self, form: re.Pattern[str]) -> bool:
+        """Whether nearly all of at least FEW_VALUES sampled values are of `form`."""
+        if self._text is None:
+            probe = spread(present_values(self._raw), CONTRADICTION_PROBE)
+            self._text = "\n".join(probe)  # one value a line
+            self._least = NEARLY_ALL * len(probe) if len(probe) >= FEW_VALUES else math.inf
+        found = self._nearly_all.get(form)
+        if found is None:
+            found = self._nearly_all[form] = len(form.findall(self._text)) >= self._least
+        return found
+
+
+def _contradiction(infotype: str, forms: _Forms) -> str | None:
+    """Why the values cannot be `infotype`, if nearly all of them have a form it never has; None
+    when they can be (or are too few to tell)."""
     if infotype not in FORMED_VALUES:
         return None
-    probe = present_values(spread(list(raw), CONTRADICTION_PROBE))
-    if len(probe) < FEW_VALUES:
-        return None
-    least = NEARLY_ALL * len(probe)
-    text = "\n".join(probe)  # one value a line: each form is counted in one scan
     shortest = SHORTEST_NUMBER.get(infotype, DEFAULT_SHORTEST_NUMBER)
-    numbers = _WHOLE_NUMBER if shortest is None else _number_below(shortest)
-    if len(numbers.findall(text)) >= least:
+    if forms.nearly_all(_WHOLE_NUMBER if shortest is None else _number_below(shortest)):
         if shortest is None:
             return "nearly all values are whole numbers"
         return f"nearly all values are whole numbers of 1-{shortest - 1} digits"
-    if len(_MARK.findall(text)) >= least:
+    if infotype not in INITIALLED and forms.nearly_all(_MARK):
         return f"nearly all values are marks of 1-{MARK_LENGTH} characters"
-    if infotype in WITH_DIGITS and len(_WITHOUT_DIGITS.findall(text)) >= least:
+    if infotype in WITH_DIGITS and forms.nearly_all(_WITHOUT_DIGITS):
         return "nearly all values hold no digit"
     return None
 
 
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$", re.MULTILINE)
 _MARK = re.compile(rf"^.{{1,{MARK_LENGTH}}}$", re.MULTILINE)
-_WITHOUT_DIGITS = re.compile(r"^[^0-9\n]+$", re.MULTILINE)
+_WITHOUT_DIGITS = re.compile(r"^[^\d\n]+$", re.MULTILINE)  # no digit of any script
 
 
 @functools.cache
@@ -351,7 +375,8 @@ def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> f
 
 def value_strength(infotype: str, values: ValueEvidence | None) -> float:
     """How strongly the values alone say `infotype`: the share that matched, validated values
-    counting fully and unvalidated matches half, capped by the infotype's value weight."""
+    counting fully and unvalidated matches (and bare digits) half, capped by the infotype's value
+    weight, and discounted for few values or little variety (`_variety`)."""
     if values is None or values.total == 0:
         return 0.0
     weight = VALUE_WEIGHTS.get(infotype, DEFAULT_VALUE_WEIGHT)
@@ -367,7 +392,7 @@ def _variety(infotype: str, weight: float, distinct: int) -> float:
     the infotype needs, half for one value repeated (enough beside a name, never alone)."""
     if weight >= DISTINCT_VALUE_WEIGHT:
         return 1.0
-    needed = CATEGORICAL_DISTINCT if infotype in CATEGORICAL else FEW_VALUES
+    needed = VARIETY_NEEDED.get(infotype, FEW_VALUES)
     return min(1.0, 0.5 + 0.5 * (distinct - 1) / (needed - 1))
 
 

@@ -81,7 +81,7 @@ class ValueEvidence:
     matched: int  # values whose text matches the infotype's pattern
     validated: int  # matched values that also pass the validator
     example: str | None  # one matching value, masked
-    distinct: int  # different matched values (letter case aside)
+    distinct: int  # different matched values (letter case aside where there are few)
     bare: int = 0  # validated matches in a form other numbers share
 
 
@@ -807,7 +807,7 @@ _ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
 
 
 def _person_name_ok(value: str) -> bool:
-    """A name of two to four words, one of them a given name some country uses."""
+    """A name of two to five words, one of them a given name some country uses."""
     known = _given_names()
     words = [w.strip(".,").casefold() for w in value.replace(",", " ").split()]
     return any(w in known for w in words if w not in _NAME_PARTICLES)
@@ -1106,6 +1106,18 @@ _GLUED_TYPES = (
 _STREET_GLUED = "(?:" + "|".join(f"(?<={re.escape(t)})" for t in _GLUED_TYPES) + ")"
 _WORD = rf"[^\W\d_][\w{_APOSTROPHES}.\-]*"  # a word of a street's name
 _UNIT = r"(?:,? (?:apt|apartment|suite|ste|unit|fl|floor|room|rm|#)\.? ?#?[\w\-]{1,6})?"
+# The rest of a one-line address: its town and region, ending in a region code or a postal
+# code (US, Canadian, British, Dutch, and the four- and five-digit ones): ", Halifax, NS B3H 1Y4";
+# the address still, when its coordinates follow.
+# The region code is in capitals whatever the pattern's flags say.
+_POSTAL = (
+    r"(?:\d{4,5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+    r"|\d{4} ?[A-Z]{2})"
+)
+_LOCALITY = (
+    rf"(?:,? [^\n]{{0,60}}?[ ,](?:(?-i:[A-Z]{{2}})|{_POSTAL})"
+    r"(?: \(-?\d{1,3}\.\d+, ?-?\d{1,3}\.\d+\))?)"  # and its coordinates, as open-data portals add
+)
 
 _DETECTORS: tuple[_Detector, ...] = (
     _Detector(
@@ -1597,11 +1609,11 @@ _DETECTORS: tuple[_Detector, ...] = (
             # rest of a one-line address ("…, Halifax, NS B3H 1Y4")
             rf"\d{{1,6}}(?:X{{1,4}}|[A-Za-z])?(?:[-/]\d{{1,4}})?,? (?:{_DIRECTION}\.? )?"
             rf"(?:[\w{_APOSTROPHES}.\-]+ ){{1,5}}{_STREET_TYPE}\.?(?: {_DIRECTION}\.?)?{_UNIT}"
-            rf"(?:,? [^\n]{{2,60}})?"
+            rf"{_LOCALITY}?"
             # a grid address: "1350 W 1200 N", "40 North 300 East #203"
             rf"|\d{{1,6}} {_DIRECTION}\.? \d{{1,5}} {_DIRECTION}\.?{_UNIT}"
             # a post office box: "PO Box 14370 Salem, OR 97309"
-            rf"|(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}(?:,? [^\n]{{2,60}})?"
+            rf"|(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}{_LOCALITY}?"
             rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
             rf"|{_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"

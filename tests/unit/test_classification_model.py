@@ -129,6 +129,12 @@ def test_the_rules_decision_stands_and_the_model_decides_where_they_abstain(
     assert (decided.infotype, decided.method) == ("LOCATION", "model")
 
 
+def test_what_the_values_ruled_out_the_model_does_not_bring_back(model: Model) -> None:
+    # House numbers under `house_number` are no address; nor card verification codes.
+    assert decide(model, "house_number", [str(1 + 37 * n % 9999) for n in range(300)]) is None
+    assert decide(model, "street_number", [str(1 + 37 * n % 9999) for n in range(300)]) is None
+
+
 @pytest.mark.parametrize("locale", ["en_US", "de_DE", "it_IT"])
 def test_names_under_a_meaningless_column_name_are_person_names(model: Model, locale: str) -> None:
     # The model alone, with nothing in the column's name. (French and Spanish names alone

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from faker import Faker
 
@@ -47,6 +49,15 @@ def test_street_addresses_on_one_line_on_a_grid_and_by_block() -> None:
     assert decide("c3", blocks) == "STREET_ADDRESS"
     boxes = [f"PO Box {100 + n}, {faker.city()}, {faker.state_abbr()}" for n in range(100)]
     assert decide("c5", boxes) == "STREET_ADDRESS"
+    # An address, its town and its coordinates in one value, as open-data portals publish them.
+    geocoded = [
+        f"{line}\n{faker.city()}, {faker.state_abbr()} {faker.zipcode()}\n(41.7{n}, -87.5{n})"
+        for n, line in enumerate(faker.street_address() for _ in range(100))
+    ]
+    assert decide("location", geocoded) == "STREET_ADDRESS"
+    # After a street type, only a town and a region or postal code continue an address.
+    plays = [f"{n} yards passing run, {faker.word()}" for n in range(1, 101)]
+    assert decide("result", plays) is None
     # One address repeated counts half: beside a name that says address, enough.
     assert decide("site_address", ["4103 BEACON HILL S"] * 300) == "STREET_ADDRESS"
     assert decide("c4", ["4103 BEACON HILL S"] * 300) is None
@@ -63,9 +74,14 @@ def test_person_names_in_capitals_and_first_names_alone_are_read_from_the_values
     some_known = [faker.first_name().upper() if n % 4 else f"XQ{n}Z" for n in range(300)]
     assert decide("first", some_known) == "PERSON_NAME"
     assert decide("c6", some_known) is None
-    # Places and firms named after people are no people.
-    clinics = [f"{faker.city()} {kind}" for kind in ("WIC Clinic", "Health Center", "LLC")] * 50
-    assert decide("facility", clinics) is None
+    # Firms, clinics and schools named after people are no people.
+    firms = [f"{faker.name()} {kind}" for kind in ("LLC", "Clinic", "& Sons") for _ in range(100)]
+    assert decide("c8", firms) is None
+    # A team's few names are names; middle initials are a name's part.
+    assert decide("assigned_to", ["Dana Scully", "Fox Mulder", "Walter Skinner"] * 60) == (
+        "PERSON_NAME"
+    )
+    assert decide("middle_initial", [chr(65 + n % 26) for n in range(300)]) == "PERSON_NAME"
 
 
 def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
@@ -129,6 +145,14 @@ def test_values_of_a_form_the_infotype_never_has_rule_it_out() -> None:
     assert decide("house_number", [str(100 + 7 * n) for n in range(300)]) is None
     decision = classify_by_rules(Column("phone", "people", "text", ["yes", "no"] * 50))
     assert decision.evidence["ruled_out"] == {"PHONE_NUMBER": "nearly all values hold no digit"}
+    # Digits of any script are digits (Arabic-Indic here).
+    arabic = str.maketrans("0123456789", "".join(chr(0x660 + d) for d in range(10)))
+    phones = [p.translate(arabic) for p in ("202-555-0143", "312-555-0199")]
+    assert decide("phone", phones * 50) == "PHONE_NUMBER"
+    # A mostly empty column is judged by the values it has.
+    sparse = [""] * 960 + [str(n % 50) for n in range(40)]
+    random.Random(3).shuffle(sparse)
+    assert decide("card_number", sparse) is None
 
 
 def test_placeholders_for_missing_values_are_not_evidence() -> None:
