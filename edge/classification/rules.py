@@ -314,8 +314,8 @@ def _by_rules(
 
 class _Forms:
     """Which forms nearly all of a column's values have, read from an evenly spread sample of its
-    present values when first asked (a column that is mostly empty is sampled after its blanks
-    are dropped), each form counted in one scan of the sample."""
+    present values when first asked (a column that is mostly empty is sampled again after its
+    blanks are dropped), each form counted in one scan of the sample."""
 
     def __init__(self, raw: Sequence[str]) -> None:
         self._raw = raw
@@ -326,7 +326,9 @@ class _Forms:
     def nearly_all(self, form: re.Pattern[str]) -> bool:
         """Whether nearly all of at least FEW_VALUES sampled values are of `form`."""
         if self._text is None:
-            probe = spread(present_values(self._raw), CONTRADICTION_PROBE)
+            probe = present_values(spread(list(self._raw), CONTRADICTION_PROBE))
+            if len(probe) < FEW_VALUES:  # mostly blanks: look among the values present
+                probe = spread(present_values(self._raw), CONTRADICTION_PROBE)
             self._text = "\n".join(probe)  # one value a line
             self._least = NEARLY_ALL * len(probe) if len(probe) >= FEW_VALUES else math.inf
         found = self._nearly_all.get(form)
