@@ -248,7 +248,8 @@ def classify(
 ) -> Classification:
     """The decision of `model` and the rules for one column. The rules' decision stands where
     they make one; where they abstain, the model decides if it gives an infotype a probability
-    of at least ABSTAIN_BELOW.
+    of at least ABSTAIN_BELOW, unless the name carries a negative cue or the values ruled out
+    what the name says.
     Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
@@ -268,11 +269,12 @@ def classify(
     }
     best = next((c for c in ranked if c in CATEGORIES), None)
     likely = probabilities[best] if best is not None else 0.0
-    if by_rules.infotype is not None or "ruled_out" in by_rules.evidence:
+    if by_rules.infotype is not None or "ruled_out" in by_rules.evidence or names.negative:
         # A rule decision stands: rules name what they saw (a validated value, a strong name),
         # and the model, trained on synthetic columns only, agrees or adds nothing better. So
         # does their abstention where the values ruled out what the name says (`house_number`
-        # holding 1 to 9999 is no address, and no card verification code either).
+        # holding 1 to 9999 is no address, and no card verification code either), or where the
+        # name says what kind of column it is (`notes`, `customer_id`, `hire_date`).
         return replace(by_rules, evidence=evidence, model=model.version)
     if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, forms) is None:
         return Classification(

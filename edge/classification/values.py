@@ -765,13 +765,23 @@ _NAME_PARTICLES = frozenset(
 
 @functools.cache
 def _given_names() -> frozenset[str]:
+    return _faker_names("first_names", "first_names_male", "first_names_female")
+
+
+@functools.cache
+def _surnames() -> frozenset[str]:
+    return _faker_names("last_names", "last_names_male", "last_names_female")
+
+
+def _faker_names(*attributes: str) -> frozenset[str]:
+    """The names of `attributes` in Faker's person providers of _NAME_LOCALES, case-folded."""
     names: set[str] = set()
     for locale in _NAME_LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:
             continue
-        for attribute in ("first_names", "first_names_male", "first_names_female"):
+        for attribute in attributes:
             found = getattr(provider, attribute, None) or ()
             names.update(n.casefold() for n in found if len(n) > 1)
     return frozenset(names)
@@ -813,12 +823,18 @@ def _person_name_ok(value: str) -> bool:
     return any(w in known for w in words if w not in _NAME_PARTICLES)
 
 
-def _given_names_only(found: list[str]) -> list[str]:
-    """Of single capitalised words, the given names."""
-    known = _given_names()
+def _names_only(found: list[str]) -> list[str]:
+    """Of single capitalised words, the given names and surnames some country uses."""
+    given, surnames = _given_names(), _surnames()
     return [
-        value for value, word in zip(found, map(str.casefold, found), strict=True) if word in known
+        value
+        for value, word in zip(found, map(str.casefold, found), strict=True)
+        if word in given or word in surnames
     ]
+
+
+def _given_name(value: str) -> bool:
+    return value.casefold() in _given_names()
 
 
 def _people_only(found: list[str]) -> list[str]:
@@ -1593,13 +1609,15 @@ _DETECTORS: tuple[_Detector, ...] = (
         mask=_mask_initials,
     ),
     _Detector(
-        "PERSON_NAME",  # a first name alone: "Ada", "ADA"; only a given name counts
+        "PERSON_NAME",  # a first name or a surname alone: "Ada", "LOVELACE"
         form=_NAME_WORD,
         flags=0,
         shortest=2,
         longest=20,
         alphabet=None,
-        keep=_given_names_only,
+        keep=_names_only,
+        # Only a given name is validated: surnames are as often words ("Brown", "Hill").
+        validate=_each(_given_name),
         mask=_mask_initials,
     ),
     _Detector(

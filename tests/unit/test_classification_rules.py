@@ -70,6 +70,13 @@ def test_person_names_in_capitals_and_first_names_alone_are_read_from_the_values
     registers = [f"{faker.last_name()},{faker.first_name()}".upper() for _ in range(300)]
     assert decide("combined", registers) == "PERSON_NAME"
     assert decide("inspector", [faker.first_name() for _ in range(300)]) == "PERSON_NAME"
+    # Surnames alone need a name that says so: many are words too.
+    american = Faker("en_US")
+    american.seed_instance(2024)
+    surnames = [american.last_name().upper() for _ in range(300)]
+    assert decide("last", surnames, table="registrations") == "PERSON_NAME"
+    assert decide("c9", surnames, table="registrations") is None
+    assert decide("colour", ["Brown", "White", "Black", "Green", "Gray", "Rose"] * 50) is None
     # "First" beside "Last": the word helps the values when some first names are unknown.
     some_known = [faker.first_name().upper() if n % 4 else f"XQ{n}Z" for n in range(300)]
     assert decide("first", some_known) == "PERSON_NAME"

@@ -397,8 +397,8 @@ def test_person_names_as_registers_write_them() -> None:
         "Maria",  # a first name alone
         "MICHAEL",
     ]
-    invalid = ["Baker Street", "ANNAPOLIS RIVER"]
-    # the form of a name, but a firm, an institution or a place; a word that is no given name
+    invalid = ["Baker Street", "ANNAPOLIS RIVER", "Smith", "BROWN"]  # a surname: a word too
+    # the form of a name, but a firm, an institution or a place; a word that is no name
     unmatched = ["Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC", "Colegio Jorge Isaacs"]
     check("PERSON_NAME", valid, invalid, [*unmatched, "Widget", "PHARMACY", "lowercase name"])
 
