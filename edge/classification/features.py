@@ -115,7 +115,7 @@ def features(
         if found.total and infotype in _POSITION:
             at = 2 * _POSITION[infotype]
             shares[at] = found.matched / found.total
-            shares[at + 1] = (found.validated - found.bare) / found.total  # as the rules count
+            shares[at + 1] = found.telling / found.total  # as the rules count it
     return np.array(
         [
             *(scores.get(infotype, 0.0) for infotype in INFOTYPES),

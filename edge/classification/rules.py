@@ -385,7 +385,7 @@ def value_strength(infotype: str, values: ValueEvidence | None) -> float:
         return 0.0
     weight = VALUE_WEIGHTS.get(infotype, DEFAULT_VALUE_WEIGHT)
     matched = values.matched / values.total
-    validated = (values.validated - values.bare) / values.total
+    validated = values.telling / values.total
     share = validated + 0.5 * (matched - validated)
     reliability = min(1.0, values.total / FEW_VALUES, _variety(infotype, weight, values.distinct))
     return weight * share * reliability

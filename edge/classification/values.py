@@ -84,6 +84,11 @@ class ValueEvidence:
     distinct: int  # different matched values (letter case aside where there are few)
     bare: int = 0  # validated matches in a form other numbers share
 
+    @property
+    def telling(self) -> int:
+        """Validated matches that say the infotype by their form too: all but the bare ones."""
+        return self.validated - self.bare
+
 
 # Text that stands for no value in exported data: it is evidence of nothing. Written as
 # exports write it; a set of exact forms is checked against a column's distinct values at once.
