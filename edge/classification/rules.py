@@ -345,7 +345,7 @@ def _contradiction(infotype: str, forms: _Forms) -> str | None:
     if infotype not in FORMED_VALUES:
         return None
     shortest = SHORTEST_NUMBER.get(infotype, DEFAULT_SHORTEST_NUMBER)
-    if forms.nearly_all(_WHOLE_NUMBER if shortest is None else _number_below(shortest)):
+    if forms.nearly_all(_whole_numbers(shortest)):
         if shortest is None:
             return "nearly all values are whole numbers"
         return f"nearly all values are whole numbers of 1-{shortest - 1} digits"
@@ -356,14 +356,15 @@ def _contradiction(infotype: str, forms: _Forms) -> str | None:
     return None
 
 
-_WHOLE_NUMBER = re.compile(r"^[0-9]+$", re.MULTILINE)
 _MARK = re.compile(rf"^.{{1,{MARK_LENGTH}}}$", re.MULTILINE)
 _WITHOUT_DIGITS = re.compile(r"^[^\d\n]+$", re.MULTILINE)  # no digit of any script
 
 
 @functools.cache
-def _number_below(digits: int) -> re.Pattern[str]:
-    return re.compile(rf"^[0-9]{{1,{digits - 1}}}$", re.MULTILINE)
+def _whole_numbers(shorter_than: int | None) -> re.Pattern[str]:
+    """A whole number on a line of its own, of fewer than `shorter_than` digits (None: any)."""
+    most = "" if shorter_than is None else shorter_than - 1
+    return re.compile(rf"^[0-9]{{1,{most}}}$", re.MULTILINE)
 
 
 def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> float:
