@@ -64,16 +64,16 @@ ENTITY_WORDS = _words("""
     app application service platform file folder directory dir path document attachment image photo
     host server machine device node cluster instance database db schema table column field index
     bucket queue topic job task workflow pipeline report dashboard metric account warehouse model
-    template site website page facility establishment outlet trade park playground proj
+    template site website page facility establishment outlet trade park playground proj entity
     produkt artikel firma firmen unternehmen marke laden geschaft filiale abteilung kategorie datei
-    ordner projekt veranstaltung lieferant hersteller
+    ordner projekt veranstaltung lieferant hersteller entitat
     produit entreprise societe marque magasin boutique agence banque fichier categorie projet
-    evenement fournisseur fabricant
+    evenement fournisseur fabricant entite
     producto articulo empresa compania sociedad marca tienda sucursal banco archivo fichero
-    categoria proyecto evento proveedor fabricante establecimiento parque
-    prodotto articolo azienda societa ditta marchio negozio banca progetto fornitore
-    produto artigo companhia loja arquivo ficheiro projeto fornecedor
-    bedrijf bedrijfs onderneming merk winkel filiaal bestand categorie leverancier
+    categoria proyecto evento proveedor fabricante establecimiento parque entidad
+    prodotto articolo azienda societa ditta marchio negozio banca progetto fornitore entita
+    produto artigo companhia loja arquivo ficheiro projeto fornecedor entidade
+    bedrijf bedrijfs onderneming merk winkel filiaal bestand categorie leverancier entiteit
 """)
 PLACE_WORDS = _words("""
     city town village county country state region province district street road airport port
@@ -83,8 +83,8 @@ PLACE_WORDS = _words("""
 ADDRESS_ROLE_WORDS = _words("""
     home work office billing bill shipping ship delivery invoice mailing postal residence
     residential permanent current primary secondary business registered legal correspondence
-    domicile private privat rechnung liefer livraison facturation envio facturacion spedizione
-    fatturazione entrega cobranca factuur
+    domicile domicilio residencia residenza private privat rechnung liefer livraison facturation
+    envio facturacion spedizione fatturazione entrega cobranca factuur
 """)
 NON_PLACE_WORDS = _words("""
     order job task workflow process machine session connection payment transaction ticket case
@@ -219,8 +219,8 @@ VOCABULARY: dict[str, Vocabulary] = {
             provincia, municipio, localidad, citta, paese, comune, localita, cidade, localidade,
             bairro, concelho, stad, plaats, provincie, gemeente, город, страна, 城市, 国家,
             都道府県, 市区町村""",
-        weak="""state, region, location, district, land, estado, regione, departement, lieu,
-            lugar, poblacion, distrito""",
+        weak="""state, region, location, district, land, estado, regione, departement,
+            departamento, lieu, lugar, poblacion, distrito""",
         context=PERSON_WORDS | ADDRESS_ROLE_WORDS,
         against=NON_PLACE_WORDS,
     ),
@@ -629,6 +629,8 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
             md sha crc length len preference setting config option visibility privacy"""),
         at="last",
     ),
+    # The same, where the language puts the kind first: `tipo_documento`, `type_of_address`.
+    NegativeCue(_words("type typ tipo"), at="first"),
     # Names of things, not people: `product_name`, `nom_produit`, `company`, `genre`.
     NegativeCue(ENTITY_WORDS, heads=NAME_HEADS, alone=True, yields_to=PERSON_WORDS),
     # Dates of events, not of birth: `hire_date`, `fecha_alta`, `created_at`.
@@ -684,7 +686,7 @@ STOPWORDS = _words(
 # Words that add nothing to a term: `phone_number`, `address_1` are fully a phone and an address.
 FILLER = _words("number # value val txt str")
 # Parts a glued compound may have although shorter than three letters ("ipaddress", "userid").
-SHORT_PARTS = _words("ip id dl cc no nr nb pw db hw is of de di da do du")
+SHORT_PARTS = _words("ip id dl cc no nr nb pw db hw is of de di da do du po")
 # Endings that make ordinary words, never a compound's last part ("percentage", "membership").
 BAD_TAILS = _words("age ship")
 # Schema words that only help to split glued names ("unitprice", "rowid").

@@ -52,6 +52,7 @@ def top(evidence: NameEvidence) -> str | None:
         ("dateofbirth", ("date", "of", "birth")),
         ("fechadenacimiento", ("fecha", "de", "nacimiento")),
         ("hostname", ("host", "name")),
+        ("pobox", ("po", "box")),
         ("", ()),
     ],
 )
@@ -265,6 +266,8 @@ def test_the_last_term_names_what_the_column_holds() -> None:
         ("ciudad_domicilio", "LOCATION"),
         ("codigo_postal_domicilio", "POSTAL_CODE"),
         ("cidade_endereco", "LOCATION"),
+        ("departamento_domicilio", "LOCATION"),  # a region in much of Latin America
+        ("departamento_residencia", "LOCATION"),
     ],
 )
 def test_a_name_with_an_address_and_one_of_its_parts_holds_the_part(name: str, part: str) -> None:
@@ -287,7 +290,8 @@ MORE_NEGATIVES = (
     "domain_name", "nom_produit", "nombre_empresa", "nome_prodotto", "firmenname",
     "bedrijfsnaam", "raison_sociale", "bestelldatum", "date_embauche", "fecha_pedido",
     "data_fattura", "factuurdatum", "id_cliente", "login_date", "token_count",
-    "gift_card_number", "mobile_app", "vehicle_age",
+    "gift_card_number", "mobile_app", "vehicle_age", "tipo_documento", "type_of_address",
+    "entity_name", "Global Entity Name", "nombre_entidad",
 )  # fmt: skip
 
 

@@ -173,6 +173,7 @@ def test_one_value_repeated_is_one_piece_of_evidence() -> None:
     # Eight capital letters pass as a bank code; a column repeating one word holds no bank codes.
     assert decide("credential", ["PHARMACY"] * 600) is None
     assert decide("physical_city", ["GAINESVILLE"] * 200) == "LOCATION"
+    assert decide("pobox", ["PO Box 1200 Springfield, IL 62701"] * 40) == "STREET_ADDRESS"
     bics = ["DEUTDEFF", "BNPAFRPP", "COBADEFFXXX", "CHASUS33", "BARCGB22", "HSBCHKHH", "INGBNL2A"]
     bics += ["RABONL2U", "ABNANL2A", "UBSWCHZH80A", "CRESCHZZ", "SOGEFRPP"]
     assert decide("c3", bics * 50) == "SWIFT_BIC"
