@@ -702,7 +702,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_A-Za-z]
 _ACRONYM_VERSION = re.compile(r"[A-Z]{2,}[a-z](?=\d)")
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
     """Accents and ligatures folded: "Straße" -> "Strasse", "prénom" -> "prenom"."""
     if name.isascii():
         return name
@@ -713,7 +713,7 @@ def _fold(name: str) -> str:
 
 
 def _phrases(tier: str) -> list[str]:
-    return [" ".join(_fold(phrase).lower().split()) for phrase in tier.split(",") if phrase.strip()]
+    return [" ".join(fold(phrase).lower().split()) for phrase in tier.split(",") if phrase.strip()]
 
 
 def _all_phrases() -> Iterable[str]:
@@ -800,7 +800,7 @@ def _compound(word: str) -> tuple[str, ...]:
 def tokens(name: str) -> tuple[str, ...]:
     """The words of a column or table name: split at case changes, digits and punctuation,
     lower-cased, accents folded, glued compounds split into known words ("add1" -> add, 1)."""
-    text = _ACRONYM_VERSION.sub(lambda match: match.group(0).lower(), _fold(name))
+    text = _ACRONYM_VERSION.sub(lambda match: match.group(0).lower(), fold(name))
     out: list[str] = []
     for word in _WORD.findall(text):
         out.extend(_compound(word.lower()))
@@ -850,7 +850,7 @@ class _Term:
 
 
 def _key(phrase: str) -> tuple[str, ...]:
-    return _canonical(tuple(_fold(phrase).lower().split()))[0]
+    return _canonical(tuple(fold(phrase).lower().split()))[0]
 
 
 def _build_index() -> dict[tuple[str, ...], _Term | str]:

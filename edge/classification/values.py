@@ -62,6 +62,7 @@ from stdnum.us import ein as us_ein
 from stdnum.us import itin as us_itin
 from stdnum.za import idnr as za_idnr
 
+from edge.classification.names import fold
 from edge.profiling import SHAPE_SEPARATORS
 
 
@@ -779,7 +780,8 @@ def _surnames() -> frozenset[str]:
 
 
 def _faker_names(*attributes: str) -> frozenset[str]:
-    """The names of `attributes` in Faker's person providers of _NAME_LOCALES, case-folded."""
+    """The names of `attributes` in Faker's person providers of _NAME_LOCALES, case-folded, and
+    as systems that keep to ASCII write them too ("francois" beside "françois")."""
     names: set[str] = set()
     for locale in _NAME_LOCALES:
         try:
@@ -789,7 +791,7 @@ def _faker_names(*attributes: str) -> frozenset[str]:
         for attribute in attributes:
             found = getattr(provider, attribute, None) or ()
             names.update(n.casefold() for n in found if len(n) > 1)
-    return frozenset(names)
+    return frozenset(names | {fold(name) for name in names})
 
 
 # Words that make a run of capitalised words the name of an organisation or a place, in the
@@ -822,10 +824,15 @@ _ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
 
 
 def _person_name_ok(value: str) -> bool:
-    """A name of two to five words, one of them a given name some country uses."""
-    known = _given_names()
+    """A name of two to five words, one of them a given name some country uses; or of three or
+    more, two of them surnames (a rare given name before two family names: "Gilma Cervantes
+    Rodriguez"; two words may both be surnames and no name: "Baker Street")."""
+    known, surnames = _given_names(), _surnames()
     words = [w.strip(".,").casefold() for w in value.replace(",", " ").split()]
-    return any(w in known for w in words if w not in _NAME_PARTICLES)
+    words = [w for w in words if w not in _NAME_PARTICLES]
+    return any(w in known for w in words) or (
+        len(words) > 2 and sum(w in surnames for w in words) >= 2
+    )
 
 
 def _names_only(found: list[str]) -> list[str]:
@@ -844,11 +851,24 @@ def _given_name(value: str) -> bool:
 
 def _people_only(found: list[str]) -> list[str]:
     """Of values with the form of a person's name, those that name no organisation or place
-    ("Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC"). A spread sample is looked at
-    first: a column of people's names has none of those words, and pays no more."""
-    if _ORGANISATION_WORDS.isdisjoint(_words("\n".join(spread(found, _PEOPLE_PROBE)))):
+    ("Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC") and end in no street type that is
+    nobody's name ("Gun Hill Rd", "Bedford Park Blvd"; "Diane Lane" stays). A spread sample is
+    looked at first: a column of people's names has none of those words, and pays no more."""
+    if not any(map(_no_person, spread(found, _PEOPLE_PROBE))):
         return found
-    return [value for value in found if _ORGANISATION_WORDS.isdisjoint(_words(value))]
+    return [value for value in found if not _no_person(value)]
+
+
+def _no_person(value: str) -> bool:
+    words = _words(value)
+    return not _ORGANISATION_WORDS.isdisjoint(words) or (
+        bool(words) and words[-1] in _unnamed_street_types()
+    )
+
+
+@functools.cache
+def _unnamed_street_types() -> frozenset[str]:
+    return frozenset(_STREET_TYPES) - _given_names() - _surnames()
 
 
 _PEOPLE_PROBE = 64

@@ -98,6 +98,8 @@ def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
     assert decide("artist_name", people, table="albums") is None
     assert decide("name", people, table="artists") is None
     assert decide("c9", [faker.company() for _ in range(300)]) is None
+    # Streets named after people are streets: "Hayes Walk", "Clinton Hollow".
+    assert decide("name", [faker.street_name() for _ in range(300)], table="stops") is None
     assert decide("c10", [faker.catch_phrase() for _ in range(300)]) is None
     assert decide("c11", [faker.job() for _ in range(300)]) is None
     assert decide("c12", [faker.sentence() for _ in range(300)]) is None
