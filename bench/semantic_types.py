@@ -17,9 +17,10 @@ says its README); nothing of it is stored in this repository.
 Mapping (FTA semantic type -> the datahub-classify label the bench maps to our id): first, last
 and full names -> Full_Name (PERSON_NAME); EMAIL, TELEPHONE, STREET_ADDRESS_EN, GENDER.TEXT_*,
 PERSON.AGE, VIN likewise. Everything else is unlabelled. An empty upstream type means "FTA has no
-type for it", not "no personal data": such columns whose names say they hold one of our ids
-(`firstname`, `telefono`, `date_of_birth`), and middle names, suffixes and second address lines,
-are listed in not_scored.json, so a right answer there is not counted as a false positive.
+type for it", not "no personal data", and so does BLANK, FTA's type for a column without values
+(until 2026-11-28 such columns counted as holding none): those whose names say they hold one of
+our ids (`firstname`, `telefono`, `date_of_birth`), and middle names, suffixes and second address
+lines, are listed in not_scored.json, so a right answer there is not counted as a false positive.
 """
 
 from __future__ import annotations
@@ -87,8 +88,9 @@ UNSURE_NAME = re.compile(
     )
 )
 # An upstream type that names something else (CITY, URI.URL, YES_NO): the name is not doubted.
+# BLANK names nothing: FTA gives it to a column without values, which it cannot type.
 OTHER_TYPE = re.compile(
-    r"^(?!(SIGNED|GROUPING|NON_LOCALIZED|SIGNED,GROUPING|FREE_TEXT)$)[A-Z][\w.\-]+$"
+    r"^(?!(SIGNED|GROUPING|NON_LOCALIZED|SIGNED,GROUPING|FREE_TEXT|BLANK)$)[A-Z][\w.\-]+$"
 )
 
 
