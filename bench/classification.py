@@ -131,13 +131,13 @@ class EvalColumn:
     scored: bool
 
 
-def eval_columns() -> list[EvalColumn]:
+def eval_columns(folder: Path = EVAL) -> list[EvalColumn]:
     expected: dict[str, dict[str, str]] = json.loads(
-        (EVAL / "expected_infotypes_IDEAL.json").read_text()
+        (folder / "expected_infotypes_IDEAL.json").read_text()
     )
-    not_scored: dict[str, list[str]] = json.loads((EVAL / "not_scored.json").read_text())
+    not_scored: dict[str, list[str]] = json.loads((folder / "not_scored.json").read_text())
     columns: list[EvalColumn] = []
-    for path in sorted((EVAL / "datasets").glob("*.csv")):
+    for path in sorted((folder / "datasets").glob("*.csv")):
         table = path.stem
         with path.open(newline="", encoding="utf-8", errors="replace") as source:
             rows = list(csv.reader(source))
