@@ -64,16 +64,16 @@ ENTITY_WORDS = _words("""
     app application service platform file folder directory dir path document attachment image photo
     host server machine device node cluster instance database db schema table column field index
     bucket queue topic job task workflow pipeline report dashboard metric account warehouse model
-    template site website page facility establishment outlet trade park playground proj entity
+    template site website page facility establishment outlet trade park playground proj
     produkt artikel firma firmen unternehmen marke laden geschaft filiale abteilung kategorie datei
-    ordner projekt veranstaltung lieferant hersteller entitat
+    ordner projekt veranstaltung lieferant hersteller
     produit entreprise societe marque magasin boutique agence banque fichier categorie projet
-    evenement fournisseur fabricant entite
+    evenement fournisseur fabricant
     producto articulo empresa compania sociedad marca tienda sucursal banco archivo fichero
-    categoria proyecto evento proveedor fabricante establecimiento parque entidad
-    prodotto articolo azienda societa ditta marchio negozio banca progetto fornitore entita
-    produto artigo companhia loja arquivo ficheiro projeto fornecedor entidade
-    bedrijf bedrijfs onderneming merk winkel filiaal bestand categorie leverancier entiteit
+    categoria proyecto evento proveedor fabricante establecimiento parque
+    prodotto articolo azienda societa ditta marchio negozio banca progetto fornitore
+    produto artigo companhia loja arquivo ficheiro projeto fornecedor
+    bedrijf bedrijfs onderneming merk winkel filiaal bestand categorie leverancier
 """)
 PLACE_WORDS = _words("""
     city town village county country state region province district street road airport port
@@ -180,9 +180,9 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "STREET_ADDRESS": Vocabulary(
         strong="""street address, address line, address #, street, street name, street number,
-            house number, po box, post office box, home address, billing address, bill address,
-            shipping address, ship address, delivery address, mailing address, postal address,
-            post address, residential address, physical address, permanent address,
+            house number, po box, pobox, post office box, home address, billing address,
+            bill address, shipping address, ship address, delivery address, mailing address,
+            postal address, post address, residential address, physical address, permanent address,
             current address, correspondence address, business address, office address,
             work address, invoice address, strasse, strassenname, hausnummer, rechnungsadresse,
             lieferadresse, hausanschrift, privatadresse, postanschrift, wohnadresse, postfach,
@@ -218,9 +218,10 @@ VOCABULARY: dict[str, Vocabulary] = {
             bundesland, gemeinde, landkreis, kanton, ville, pays, commune, localite, ciudad, pais,
             provincia, municipio, localidad, citta, paese, comune, localita, cidade, localidade,
             bairro, concelho, stad, plaats, provincie, gemeente, город, страна, 城市, 国家,
-            都道府県, 市区町村""",
-        weak="""state, region, location, district, land, estado, regione, departement,
-            departamento, lieu, lugar, poblacion, distrito""",
+            都道府県, 市区町村, departamento domicilio, departamento residencia,
+            departamento nacimiento""",
+        weak="""state, region, location, district, land, estado, regione, departement, lieu,
+            lugar, poblacion, distrito""",
         context=PERSON_WORDS | ADDRESS_ROLE_WORDS,
         against=NON_PLACE_WORDS,
     ),
@@ -461,7 +462,8 @@ VOCABULARY: dict[str, Vocabulary] = {
             hiv status""",
         likely="""disease, illness, disorder, allergy, symptom, medication, comorbidity, dx,
             krankheit, erkrankung, vorerkrankung, maladie, pathologie, patologia, enfermedad,
-            malattia, doenca, ziekte, aandoening, blood type, disability""",
+            malattia, doenca, ziekte, aandoening, blood type, disability, tipo de sangre,
+            tipo sanguineo, grupo sanguineo, gruppo sanguigno, groupe sanguin""",
         weak="condition, treatment, prescription",
         context=HEALTH_WORDS | PERSON_WORDS,
         against=_words("""item product vehicle car weather road payment contract loan stock book
@@ -645,6 +647,12 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
         frozenset(
             {
                 "user agent",
+                "entity name",
+                "legal entity",
+                "nombre entidad",
+                "nom entite",
+                "nome entita",
+                "nome entidade",
                 "domain name",
                 "name server",
                 "last login",
@@ -686,7 +694,7 @@ STOPWORDS = _words(
 # Words that add nothing to a term: `phone_number`, `address_1` are fully a phone and an address.
 FILLER = _words("number # value val txt str")
 # Parts a glued compound may have although shorter than three letters ("ipaddress", "userid").
-SHORT_PARTS = _words("ip id dl cc no nr nb pw db hw is of de di da do du po")
+SHORT_PARTS = _words("ip id dl cc no nr nb pw db hw is of de di da do du")
 # Endings that make ordinary words, never a compound's last part ("percentage", "membership").
 BAD_TAILS = _words("age ship")
 # Schema words that only help to split glued names ("unitprice", "rowid").

@@ -779,9 +779,14 @@ def _surnames() -> frozenset[str]:
     return _faker_names("last_names", "last_names_male", "last_names_female")
 
 
+# How systems that keep to ASCII write the letters of German and Nordic names: "Mueller",
+# "Aage"; other accents they drop ("Francois", "Munoz").
+_ASCII_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "å": "aa", "ø": "oe", "æ": "ae"})
+
+
 def _faker_names(*attributes: str) -> frozenset[str]:
     """The names of `attributes` in Faker's person providers of _NAME_LOCALES, case-folded, and
-    as systems that keep to ASCII write them too ("francois" beside "françois")."""
+    as systems that keep to ASCII write them too ("francois", "mueller")."""
     names: set[str] = set()
     for locale in _NAME_LOCALES:
         try:
@@ -791,7 +796,7 @@ def _faker_names(*attributes: str) -> frozenset[str]:
         for attribute in attributes:
             found = getattr(provider, attribute, None) or ()
             names.update(n.casefold() for n in found if len(n) > 1)
-    return frozenset(names | {fold(name) for name in names})
+    return frozenset(names | {fold(name.translate(_ASCII_SPELLING)) for name in names})
 
 
 # Words that make a run of capitalised words the name of an organisation or a place, in the
@@ -853,17 +858,17 @@ def _people_only(found: list[str]) -> list[str]:
     """Of values with the form of a person's name, those that name no organisation or place
     ("Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC") and end in no street type that is
     nobody's name ("Gun Hill Rd", "Bedford Park Blvd"; "Diane Lane" stays). A spread sample is
-    looked at first: a column of people's names has none of those words, and pays no more."""
-    if not any(map(_no_person, spread(found, _PEOPLE_PROBE))):
+    looked at first: where it shows none of those words (most columns of people's names), the
+    column pays no more."""
+    streets = _unnamed_street_types()
+
+    def person(value: str) -> bool:
+        words = _words(value)
+        return _ORGANISATION_WORDS.isdisjoint(words) and not (words and words[-1] in streets)
+
+    if all(map(person, spread(found, _PEOPLE_PROBE))):
         return found
-    return [value for value in found if not _no_person(value)]
-
-
-def _no_person(value: str) -> bool:
-    words = _words(value)
-    return not _ORGANISATION_WORDS.isdisjoint(words) or (
-        bool(words) and words[-1] in _unnamed_street_types()
-    )
+    return [value for value in found if person(value)]
 
 
 @functools.cache

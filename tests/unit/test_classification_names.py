@@ -52,7 +52,7 @@ def top(evidence: NameEvidence) -> str | None:
         ("dateofbirth", ("date", "of", "birth")),
         ("fechadenacimiento", ("fecha", "de", "nacimiento")),
         ("hostname", ("host", "name")),
-        ("pobox", ("po", "box")),
+        ("pobox", ("pobox",)),  # a word of its own: "po" is no part of "corporate"
         ("", ()),
     ],
 )
@@ -61,7 +61,8 @@ def test_names_are_split_into_lower_case_folded_words(name: str, expected: tuple
 
 
 @pytest.mark.parametrize(
-    "word", ["percentage", "passage", "mileage", "membership", "message", "lineage", "notes"]
+    "word",
+    ["percentage", "passage", "mileage", "membership", "message", "lineage", "notes", "corporate"],
 )
 def test_ordinary_words_are_not_split_into_vocabulary_words(word: str) -> None:
     assert tokens(word) == (word,)
@@ -266,12 +267,19 @@ def test_the_last_term_names_what_the_column_holds() -> None:
         ("ciudad_domicilio", "LOCATION"),
         ("codigo_postal_domicilio", "POSTAL_CODE"),
         ("cidade_endereco", "LOCATION"),
-        ("departamento_domicilio", "LOCATION"),  # a region in much of Latin America
+        ("departamento_domicilio", "LOCATION"),  # the region, in much of Latin America
         ("departamento_residencia", "LOCATION"),
     ],
 )
 def test_a_name_with_an_address_and_one_of_its_parts_holds_the_part(name: str, part: str) -> None:
     assert top(name_evidence(name)) == part
+
+
+def test_a_departamento_is_a_region_only_as_part_of_an_address() -> None:
+    # Elsewhere it is a firm's department (or, in Argentina, a flat): no place.
+    assert "LOCATION" not in name_evidence("departamento", "empleados").scores
+    assert "LOCATION" not in name_evidence("departamento_empleado").scores
+    assert name_evidence("cod_departamento").negative == "cod_*"
 
 
 # --- negatives ------------------------------------------------------------------------------------
@@ -361,6 +369,17 @@ def test_codes_that_are_personal_data_are_no_negative(name: str, infotype: str) 
 
 def test_a_currency_code_is_neither_personal_nor_a_negative() -> None:
     assert name_evidence("currency_code") == NameEvidence({}, None, ("currency", "code"))
+
+
+def test_a_kind_named_first_is_a_negative_unless_it_is_a_blood_group() -> None:
+    assert name_evidence("tipo_documento").negative == "tipo_*"
+    assert top(name_evidence("tipo_de_sangre")) == "HEALTH_CONDITION"
+    assert name_evidence("grupo_sanguineo").negative is None
+
+
+def test_an_entitys_name_is_an_organisations_but_a_table_of_entities_may_hold_people() -> None:
+    assert name_evidence("Global Entity Name").negative == "entity_name"
+    assert name_evidence("name", "entity").negative is None
 
 
 def test_a_name_part_of_a_thing_that_is_a_person_is_a_person_name() -> None:

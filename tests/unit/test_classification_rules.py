@@ -98,6 +98,8 @@ def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
     assert decide("artist_name", people, table="albums") is None
     assert decide("name", people, table="artists") is None
     assert decide("c9", [faker.company() for _ in range(300)]) is None
+    # Words that are names only once their accents are dropped ("Åge", "Pär") are words.
+    assert decide("c1", ["Age", "Over", "Side", "Par", "Pal", "Rock", "Back", "Sole"] * 30) is None
     # Streets named after people are streets: "Hayes Walk", "Clinton Hollow".
     assert decide("name", [faker.street_name() for _ in range(300)], table="stops") is None
     assert decide("c10", [faker.catch_phrase() for _ in range(300)]) is None
@@ -175,7 +177,6 @@ def test_one_value_repeated_is_one_piece_of_evidence() -> None:
     # Eight capital letters pass as a bank code; a column repeating one word holds no bank codes.
     assert decide("credential", ["PHARMACY"] * 600) is None
     assert decide("physical_city", ["GAINESVILLE"] * 200) == "LOCATION"
-    assert decide("pobox", ["PO Box 1200 Springfield, IL 62701"] * 40) == "STREET_ADDRESS"
     bics = ["DEUTDEFF", "BNPAFRPP", "COBADEFFXXX", "CHASUS33", "BARCGB22", "HSBCHKHH", "INGBNL2A"]
     bics += ["RABONL2U", "ABNANL2A", "UBSWCHZH80A", "CRESCHZZ", "SOGEFRPP"]
     assert decide("c3", bics * 50) == "SWIFT_BIC"

@@ -398,6 +398,7 @@ def test_person_names_as_registers_write_them() -> None:
         "MICHAEL",
         "Xolmer Cervantes Rodriguez",  # a rare given name before two surnames
         "FRANCOIS LEFEVRE",  # as systems that keep to ASCII write "François"
+        "JUERGEN MUELLER",  # and "Jürgen Müller"
     ]
     invalid = ["Baker Street", "Smith", "BROWN"]  # a surname: a word too
     # the form of a name, but a firm, an institution or a place; a word that is no name
