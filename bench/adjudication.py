@@ -6,21 +6,25 @@ address lines that TAXONOMY.md calls personal data. To tell which of the rules' 
 
     python -m bench.adjudication pack SET OUT      # OUT/items.json to label, OUT/key.json
     (a labeller follows bench/adjudication/INSTRUCTIONS.md and writes OUT/labels.json)
-    python -m bench.adjudication settle OUT FILE   # the labels beside their columns
+    python -m bench.adjudication settle OUT FILE   # the labels beside their columns, into FILE
     python -m bench.adjudication score SET FILE    # the rules scored with them
 
-`pack` takes every scored column where the rules and the set disagree, and as controls 40
-columns where both name the same infotype and 40 where both name none, shuffled; each item shows
-a column's name, its table and up to 20 of its values, never the rules' answer nor the set's. The
-labeller names the one TAXONOMY.md id each column holds (or NONE) and marks the calls reasonable
-people could make otherwise. `score` puts those labels in place of the set's and prints micro F1
-three ways: with the set's labels, with every settled label, and with the settled labels that are
-not marked ambiguous (the set's label stands for the others); and how often the labeller agreed
-with the set on the controls (a labeller who overturns agreements is not settling disputes).
+`pack` takes every scored column where the rules and the set disagree ("disputed"), and as
+controls 40 columns where both name the same infotype ("agreed-named") and 40 where both name
+none ("agreed-none"), shuffled; each item shows a column's name, its table and up to 20 of its
+values, never the rules' answer nor the set's. `pack --agreed-none N --settled FILE` draws N more
+agreed-none columns that FILE does not hold yet: the columns both sides would miss hide among
+them, and only a larger sample tells how many. The labeller names the one TAXONOMY.md id each
+column holds (or NONE) and marks the calls reasonable people could make otherwise.
 
-The pool is drawn from one version of the rules (FILE says which, BENCHMARKS.md too): a later
-change of the rules makes disagreements nobody has labelled, which `score` counts. The labels of a
-blind set's columns are for scoring only: reading them is reading its misses.
+`score` puts the settled labels in place of the set's and prints micro F1 three ways: with the
+set's labels, with every settled label, and with the settled labels not marked ambiguous (the
+set's label stands for the others). Agreements outside the sample are taken as right, so those
+figures are upper bounds; `score` also prints how often the labeller found personal data in the
+agreed-none sample, the number of such columns that rate gives over all of them, and the micro F1
+if they were counted as misses. And how many of today's disagreements FILE does not settle: a
+change of the rules makes disagreements nobody has labelled. The labels of a blind set's columns
+are for scoring only: reading them is reading its misses.
 """
 
 from __future__ import annotations
@@ -35,36 +39,76 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.classification import SCORED_IDS, EvalColumn, Score, by_rules, eval_columns, score
+from bench.classification import (
+    SCORED_IDS,
+    EvalColumn,
+    Score,
+    Tally,
+    eval_columns,
+    outcome,
+    score,
+)
+from domain.taxonomy import INFOTYPES
+from edge.classification.rules import Column, classify_by_rules
 
-CONTROLS = 40  # of each kind: both name the same infotype, both name none
+CONTROLS = 40  # of each kind of agreement, in a first pack
 SHOWN_VALUES = 20  # the 10 most frequent, then up to 10 others at random
 SEED = 20261127
+KINDS = ("disputed", "agreed-named", "agreed-none")
+
+Key = tuple[str, str]
 
 
-def _predicted(columns: list[EvalColumn]) -> dict[tuple[str, str], str | None]:
-    return {(c.table, c.name): by_rules(c.table, c.name, c.values) for c in columns}
+def _key(column: EvalColumn) -> Key:
+    return column.table, column.name
 
 
-def _disagree(column: EvalColumn, predicted: str | None) -> bool:
-    if column.label is not None:
-        return predicted != column.label
-    return predicted in SCORED_IDS
+def _kinds(columns: list[EvalColumn]) -> tuple[dict[Key, str], dict[Key, str | None]]:
+    """Each scored column's kind, and the rules' answer for it."""
+    answers = {
+        _key(c): classify_by_rules(Column(c.name, c.table, "", c.values)).infotype for c in columns
+    }
+    kinds = {}
+    for column in columns:
+        if outcome(column.label, answers[_key(column)]) in ("fp", "fn"):
+            kinds[_key(column)] = "disputed"
+        elif column.label is not None:
+            kinds[_key(column)] = "agreed-named"
+        elif column.values:
+            kinds[_key(column)] = "agreed-none"
+    return kinds, answers
 
 
-def pack(folder: Path, out: Path) -> dict[str, int]:
-    """Write OUT/items.json (what the labeller sees) and OUT/key.json (which column each is)."""
-    rng = random.Random(SEED)
+def _drawn_at() -> str:
+    """The commit the rules were at, "+dirty" when the tree had changes."""
+
+    def git(*arguments: str) -> str:
+        command = [shutil.which("git") or "git", *arguments]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain") else "")
+
+
+def pack(
+    folder: Path, out: Path, agreed_none: int = 0, settled: Path | None = None
+) -> Counter[str]:
+    """Write OUT/items.json (what the labeller sees) and OUT/key.json (which column each is):
+    the disputed columns and the controls; or, with `agreed_none`, that many more agreed-none
+    columns that `settled` does not hold."""
+    rng = random.Random(SEED + (1 if agreed_none else 0))
     columns = [c for c in eval_columns(folder) if c.scored]
-    predicted = _predicted(columns)
-    disputed = [c for c in columns if _disagree(c, predicted[(c.table, c.name)])]
-    agreed = [c for c in columns if not _disagree(c, predicted[(c.table, c.name)])]
-    both_named = [c for c in agreed if c.label is not None]
-    neither = [c for c in agreed if c.label is None and c.values]
-    controls = rng.sample(both_named, min(CONTROLS, len(both_named)))
-    controls += rng.sample(neither, min(CONTROLS, len(neither)))
+    kinds, _ = _kinds(columns)
+    of = {kind: [c for c in columns if kinds.get(_key(c)) == kind] for kind in KINDS}
+    if agreed_none:
+        known = {(s["table"], s["column"]) for s in _settled(settled)} if settled else set()
+        fresh = [c for c in of["agreed-none"] if _key(c) not in known]
+        chosen = rng.sample(fresh, min(agreed_none, len(fresh)))
+    else:
+        chosen = of["disputed"]
+        chosen += rng.sample(of["agreed-named"], min(CONTROLS, len(of["agreed-named"])))
+        chosen += rng.sample(of["agreed-none"], min(CONTROLS, len(of["agreed-none"])))
     items, keys = [], []
-    for column in disputed + controls:
+    for column in chosen:
         counts = Counter(v.strip() for v in column.values if v.strip())
         frequent = [v for v, _ in counts.most_common(SHOWN_VALUES // 2)]
         others = [v for v in counts if v not in frequent]
@@ -78,92 +122,107 @@ def pack(folder: Path, out: Path) -> dict[str, int]:
                 "sample_values": [v[:100] for v in shown],
             }
         )
-        control = not _disagree(column, predicted[(column.table, column.name)])
-        keys.append({"table": column.table, "column": column.name, "control": control})
+        keys.append({"table": column.table, "column": column.name, "kind": kinds[_key(column)]})
     order = list(range(len(items)))
     rng.shuffle(order)
-    for number, index in enumerate(order, 1):
-        items[index]["item"] = keys[index]["item"] = number
     out.mkdir(parents=True, exist_ok=True)
-    by_item = sorted(order, key=lambda index: items[index]["item"])
-    _write(out / "items.json", [items[i] for i in by_item])
-    _write(out / "key.json", [keys[i] for i in by_item])
-    return {"disagreements": len(disputed), "controls": len(controls)}
+    drawn_at = _drawn_at()
+    _write(out / "items.json", [items[i] | {"item": n} for n, i in enumerate(order, 1)])
+    _write(
+        out / "key.json",
+        [keys[i] | {"item": n, "drawn_at": drawn_at} for n, i in enumerate(order, 1)],
+    )
+    return Counter(key["kind"] for key in keys)
 
 
 def settle(out: Path, file: Path) -> int:
-    """Join OUT/labels.json to OUT/key.json into FILE, with the commit the pool was drawn at."""
+    """Add OUT/labels.json, joined to OUT/key.json, to FILE (made if missing)."""
     keys = {k["item"]: k for k in json.loads((out / "key.json").read_text())}
     labels = {entry["item"]: entry for entry in json.loads((out / "labels.json").read_text())}
     if set(keys) != set(labels):
         raise SystemExit("labels.json must label every item of key.json, and only those")
-    settled = [
+    wrong = {e["infotype"] for e in labels.values()} - set(INFOTYPES) - {"NONE"}
+    if wrong:
+        raise SystemExit(f"labels.json names ids TAXONOMY.md does not have: {sorted(wrong)}")
+    earlier = _settled(file) if file.exists() else []
+    held = {(s["table"], s["column"]) for s in earlier}
+    added = [
         {
             "table": keys[n]["table"],
             "column": keys[n]["column"],
             "infotype": labels[n]["infotype"],
             "ambiguous": bool(labels[n].get("ambiguous")),
             "reason": labels[n].get("reason", ""),
-            "control": keys[n]["control"],
+            "kind": keys[n]["kind"],
+            "drawn_at": keys[n]["drawn_at"],
         }
         for n in sorted(keys)
+        if (keys[n]["table"], keys[n]["column"]) not in held
     ]
-    commit = subprocess.run(
-        [shutil.which("git") or "git", "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    _write(file, {"rules_at": commit, "columns": settled})
-    return len(settled)
+    _write(file, {"columns": earlier + added})
+    return len(added)
 
 
 def score_settled(folder: Path, file: Path) -> dict[str, Any]:
-    """The rules' micro F1 on FOLDER with its labels, with FILE's, and with FILE's unambiguous
-    ones; the controls' agreement; today's disagreements FILE does not settle."""
-    settled = {(s["table"], s["column"]): s for s in json.loads(file.read_text())["columns"]}
+    """The rules' micro F1 on FOLDER with its labels, with FILE's, with FILE's unambiguous ones;
+    the controls' agreement; the agreed-none sample's rate of personal data; today's
+    disagreements FILE does not settle."""
+    settled = {(s["table"], s["column"]): s for s in _settled(file)}
     columns = eval_columns(folder)
-    predicted = _predicted([c for c in columns if c.scored])
+    kinds, answers = _kinds([c for c in columns if c.scored])
+
+    def label(entry: dict[str, Any]) -> str | None:
+        return entry["infotype"] if entry["infotype"] in SCORED_IDS else None
 
     def relabelled(ambiguous_too: bool) -> list[EvalColumn]:
-        out = []
-        for column in columns:
-            entry = settled.get((column.table, column.name))
-            if entry is not None and (ambiguous_too or not entry["ambiguous"]):
-                infotype = entry["infotype"]
-                column = replace(column, label=infotype if infotype in SCORED_IDS else None)
-            out.append(column)
-        return out
+        return [
+            replace(c, label=label(settled[_key(c)]))
+            if _key(c) in settled and (ambiguous_too or not settled[_key(c)]["ambiguous"])
+            else c
+            for c in columns
+        ]
 
-    def micro(scored: Score) -> str:
-        m = scored.micro()
-        return f"{m.f1:.3f} (P {m.precision:.3f} / R {m.recall:.3f}; tp {m.tp} fp {m.fp} fn {m.fn})"
+    def by_answer(table: str, name: str, _: list[str]) -> str | None:
+        return answers.get((table, name))
 
-    controls = [
-        (c, settled[(c.table, c.name)])
-        for c in columns
-        if (c.table, c.name) in settled and settled[(c.table, c.name)]["control"]
-    ]
-    agree = sum(
-        (entry["infotype"] if entry["infotype"] in SCORED_IDS else None) == c.label
-        for c, entry in controls
-    )
-    unsettled = sum(
-        1
-        for c in columns
-        if c.scored
-        and (c.table, c.name) not in settled
-        and _disagree(c, predicted[(c.table, c.name)])
-    )
-    return {
-        "set's labels": micro(score(columns, by_rules)),
-        "settled labels": micro(score(relabelled(True), by_rules)),
-        "settled where unambiguous": micro(score(relabelled(False), by_rules)),
-        "controls agreeing with the set": f"{agree} of {len(controls)}",
-        "ambiguous settled labels": sum(s["ambiguous"] for s in settled.values()),
-        "disagreements today without a settled label": unsettled,
-        "pool drawn with the rules at": json.loads(file.read_text())["rules_at"],
+    def micro(tally: Tally) -> str:
+        return (
+            f"{tally.f1:.3f} (P {tally.precision:.3f} / R {tally.recall:.3f}; "
+            f"tp {tally.tp} fp {tally.fp} fn {tally.fn})"
+        )
+
+    everything: Score = score(relabelled(True), by_answer)
+    result: dict[str, Any] = {
+        "set's labels": micro(score(columns, by_answer).micro()),
+        "settled labels": micro(everything.micro()),
+        "settled where unambiguous": micro(score(relabelled(False), by_answer).micro()),
     }
+    for kind in ("agreed-named", "agreed-none"):
+        sample = [c for c in columns if _key(c) in settled and settled[_key(c)]["kind"] == kind]
+        agree = sum(label(settled[_key(c)]) == c.label for c in sample)
+        result[f"{kind} columns labelled, agreeing with the set"] = f"{agree} of {len(sample)}"
+    sample = [c for c in columns if kinds.get(_key(c)) == "agreed-none" and _key(c) in settled]
+    found = sum(label(settled[_key(c)]) is not None for c in sample)
+    population = sum(kind == "agreed-none" for kind in kinds.values())
+    if sample:
+        hidden = round(found / len(sample) * population)
+        tally = everything.micro()
+        tally = Tally(tally.tp, tally.fp, tally.fn + max(0, hidden - found))
+        result["agreed-none: personal data found in the sample"] = (
+            f"{found} of {len(sample)}; over all {population} such columns about {hidden}, "
+            f"micro F1 {tally.f1:.3f} if they were counted as misses"
+        )
+    result["ambiguous settled labels"] = sum(s["ambiguous"] for s in settled.values())
+    result["disagreements today without a settled label"] = sum(
+        kind == "disputed" and key not in settled for key, kind in kinds.items()
+    )
+    result["drawn with the rules at"] = sorted({s["drawn_at"] for s in settled.values()})
+    return result
+
+
+def _settled(file: Path) -> list[dict[str, Any]]:
+    columns: list[dict[str, Any]] = json.loads(file.read_text())["columns"]
+    return columns
 
 
 def _write(path: Path, data: object) -> None:
@@ -173,20 +232,22 @@ def _write(path: Path, data: object) -> None:
 if __name__ == "__main__":
     arguments = argparse.ArgumentParser(prog="python -m bench.adjudication")
     commands = arguments.add_subparsers(dest="command", required=True)
-    packing = commands.add_parser("pack", help="the disputed columns, to label")
+    packing = commands.add_parser("pack", help="the columns to label")
     packing.add_argument("set", type=Path, help="a labelled set (pii-eval's layout)")
     packing.add_argument("out", type=Path, help="the folder for items.json and key.json")
+    packing.add_argument("--agreed-none", type=int, default=0, help="only this many more")
+    packing.add_argument("--settled", type=Path, help="the settled labels they must not repeat")
     settling = commands.add_parser("settle", help="the labels beside their columns")
     settling.add_argument("out", type=Path, help="the folder of key.json and labels.json")
-    settling.add_argument("file", type=Path, help="the settled labels to write")
+    settling.add_argument("file", type=Path, help="the settled labels to add to")
     scoring = commands.add_parser("score", help="the rules scored with the settled labels")
     scoring.add_argument("set", type=Path, help="a labelled set (pii-eval's layout)")
     scoring.add_argument("file", type=Path, help="the settled labels")
     given = arguments.parse_args()
     if given.command == "pack":
-        print(pack(given.set, given.out))
+        print(dict(pack(given.set, given.out, given.agreed_none, given.settled)))
     elif given.command == "settle":
-        print(f"{settle(given.out, given.file)} columns settled in {given.file}")
+        print(f"{settle(given.out, given.file)} columns added to {given.file}")
     else:
         for name, value in score_settled(given.set, given.file).items():
             print(f"{name}: {value}")

@@ -151,23 +151,30 @@ def eval_columns(folder: Path = EVAL) -> list[EvalColumn]:
     return columns
 
 
+def outcome(label: str | None, predicted: str | None) -> str | None:
+    """How a prediction counts, as the README says: "tp", "fn" (a labelled column given any
+    other answer), "fp" (an unlabelled one given a scored id) or None (right to name none)."""
+    if label is not None:
+        return "tp" if predicted == label else "fn"
+    return "fp" if predicted in SCORED_IDS else None
+
+
 def score(columns: list[EvalColumn], predict: Predict) -> Score:
     result = Score()
     for column in columns:
         if not column.scored:
             continue
         predicted = predict(column.table, column.name, column.values)
-        if column.label is not None:
-            tally = result.per_id[column.label]
-            if predicted == column.label:
-                tally.tp += 1
-            else:
-                tally.fn += 1
-                result.misses.append(
-                    f"{column.table}.{column.name}: {column.label} predicted as {predicted}"
-                )
-        elif predicted in result.per_id:
-            result.per_id[predicted].fp += 1
+        counted = outcome(column.label, predicted)
+        if counted == "tp":
+            result.per_id[str(column.label)].tp += 1
+        elif counted == "fn":
+            result.per_id[str(column.label)].fn += 1
+            result.misses.append(
+                f"{column.table}.{column.name}: {column.label} predicted as {predicted}"
+            )
+        elif counted == "fp":
+            result.per_id[str(predicted)].fp += 1
             result.misses.append(f"{column.table}.{column.name}: unlabelled, predicted {predicted}")
     return result
 
