@@ -5,7 +5,8 @@ semantic-types set leaves untyped the columns of spouses' and officials' names, 
 address lines that TAXONOMY.md calls personal data. To tell which of the rules' misses are misses:
 
     python -m bench.adjudication pack SET OUT      # OUT/items.json to label, OUT/key.json
-    (a labeller follows bench/adjudication/INSTRUCTIONS.md and writes OUT/labels.json)
+    (a labeller, given items.json alone, follows bench/adjudication/INSTRUCTIONS.md and writes
+    labels.json into OUT; key.json says which kind of column each item is: keep it from them)
     python -m bench.adjudication settle OUT FILE   # the labels beside their columns, into FILE
     python -m bench.adjudication score SET FILE    # the rules scored with them
 
