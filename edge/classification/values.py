@@ -1138,10 +1138,27 @@ _DIRECTION = (
     r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)"
 )
 _STREET_TYPE_FIRST = (
-    r"(?:rue|avenue|av|boulevard|bd|chemin|place|allée|allee|impasse|quai|cours|calle|c/"
-    r"|avenida|avda|paseo|camino|plaza|pasaje|ronda|carrer|travesía|glorieta|via|viale|piazza"
-    r"|piazzale|corso|vicolo|largo|strada|borgo|contrada|rua|travessa|alameda)"
+    r"(?:rue|avenue|av|boulevard|bd|chemin|place|allée|allee|impasse|quai|cours|calle|c/|c\."
+    r"|avenida|avda|paseo|camino|plaza|pza|pasaje|ronda|carrer|travesía|travesia|glorieta|via"
+    r"|vía|carretera|ctra|callejón|callejon|cuesta|rambla|urbanización|urbanizacion|urb"
+    r"|passeig|avinguda|plaça|viale|piazza|piazzale|corso|vicolo|largo|strada|borgo|contrada"
+    r"|rua|r\.|travessa|alameda|praça|praca|estrada|rodovia|viela|ladeira|beco|viaduto|vereda"
+    r"|ul\.|ulica|al\.|aleja|pl\.|plac|os\.|osiedle)"
 )
+# Types written after the street's name as a word of their own (Hungarian: "Érdi utca 19.").
+_STREET_TYPE_AFTER = (
+    r"(?:utca|u\.|út|útja|tér|tere|körút|krt\.|köz|sor|sétány|rakpart|fasor|liget|lépcső"
+    r"|dűlő|lejtő|udvar)"
+)
+# Colombia's grid: the street's type and number (or name), then "#" and the cross street's number
+# and the distance along it ("Calle 20 # 6D-1 Este", "Cra. 7 No. 45-10", "Kr 15 Bis A # 80-23
+# Sur", "Av. carrera 68 # 9-1", "Avenida Casanare # 2-86").
+_CO_TYPE = (
+    r"(?:(?:avenida|av)\.? (?:calle|carrera)|calle|cl|cll|carrera|cra|cr|kr|kra|avenida|av|ak"
+    r"|ac|diagonal|dg|transversal|tv|tr|circular|cq)"
+)
+_CO_NUMBER = r"\d{1,3}[ªº]? ?[a-z]?(?: bis)?(?: [a-z])?"
+_CO_ZONE = r"(?: (?:sur|este|norte|oeste))?"
 _GLUED_TYPES = (
     *("straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer"),
     *("chaussee", "straat", "laan", "plein", "gracht", "kade", "singel", "dijk", "vej", "gade"),
@@ -1151,7 +1168,11 @@ _GLUED_TYPES = (
 # one fixed-width look-behind per type.
 _STREET_GLUED = "(?:" + "|".join(f"(?<={re.escape(t)})" for t in _GLUED_TYPES) + ")"
 _WORD = rf"[^\W\d_][\w{_APOSTROPHES}.\-]*"  # a word of a street's name
-_UNIT = r"(?:,? (?:apt|apartment|suite|ste|unit|fl|floor|room|rm|#)\.? ?#?[\w\-]{1,6})?"
+_UNIT = (
+    r"(?:,? (?:apt|apartment|suite|ste|unit|fl|floor|room|rm|#|piso|puerta|pta|esc|escalera"
+    r"|bajo|local|portal|bloque|apto|apartamento|dpto|depto|int|interior|casa|andar|sala|bloco"
+    r"|lote|étage|etage|bât|bat|scala|interno|appartamento|piano)\.? ?#?[\w\-]{1,6})?"
+)
 # The rest of a one-line address: its town and region, ending in a region code or a postal
 # code (US, Canadian, British, Dutch, and the four- and five-digit ones): ", Halifax, NS B3H 1Y4";
 # the address still, when its coordinates follow.
@@ -1664,7 +1685,12 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"|(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}{_LOCALITY}?"
             rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
-            rf"|{_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"
+            rf"|{_STREET_TYPE_FIRST}\.?(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"
+            rf"(?:/\d{{1,4}}[a-z]?)?{_UNIT}"  # a flat after a slash: "ul. Kossaka 75/68"
+            rf"|(?:{_WORD} ){{1,4}}{_STREET_TYPE_AFTER} \d{{1,4}}[a-z]?\.?(?:/[a-z\d]{{1,3}})?"
+            rf"|{_CO_TYPE}\.? (?:{_CO_NUMBER}|{_WORD}(?: {_WORD}){{0,2}}){_CO_ZONE} ?"
+            rf"(?:#|no\.?|n°|nº|nro\.?) ?"
+            rf"{_CO_NUMBER} ?- ?\d{{1,3}}{_CO_ZONE}"
         ),
         flags=re.IGNORECASE,
         shortest=6,

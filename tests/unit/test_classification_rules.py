@@ -28,7 +28,7 @@ def test_person_names_are_read_from_the_values_under_any_column_name(locale: str
     assert decide("c7", [faker.name() for _ in range(300)]) == "PERSON_NAME"
 
 
-@pytest.mark.parametrize("locale", ["en_US", "fr_FR"])
+@pytest.mark.parametrize("locale", ["en_US", "fr_FR", "es_ES", "es_CO", "hu_HU", "pl_PL"])
 def test_street_addresses_are_read_from_the_values_under_any_column_name(locale: str) -> None:
     faker = Faker(locale)
     faker.seed_instance(2024)

@@ -418,6 +418,30 @@ def test_placeholders_are_no_values_and_runs_of_spaces_read_as_one() -> None:
     assert counts(["8400  E 55 ST", "12\tMain  Street"], "STREET_ADDRESS") == (2, 2)
 
 
+def test_street_addresses_as_their_countries_write_them() -> None:
+    written = [
+        "Calle 20 # 6D-1 Este",  # Colombia's grid: street, "#", cross street and distance
+        "Cra. 7 No. 45-10",
+        "Kr 15 Bis A # 80-23 Sur",
+        "Av. carrera 68 # 9-1",
+        "Avenida Boyacá # 12-40",
+        "Érdi utca 19.",  # Hungarian: the type after the name
+        "Szabadság tér 5/a",
+        "ul. Kwiatowa 12",  # Polish
+        "C. Mayor 9 Piso 2",  # a unit after the number, in the country's words
+        "Rua das Flores, 123 Apto 4",
+        "Via Roma, 10 Piano 3",
+    ]
+    assert counts(written, "STREET_ADDRESS") == (len(written), len(written))
+    # Abbreviations that are street types only with their dot, and numbered things.
+    assert counts(
+        ["OS X 10", "Al Green 5", "Tr 2", "Route 66", "Chapter 11"], "STREET_ADDRESS"
+    ) == (
+        0,
+        0,
+    )
+
+
 def test_plain_data_holds_no_evidence() -> None:
     assert value_evidence(["Hello world", "Lorem ipsum dolor sit amet."], today=TODAY) == {}
     assert value_evidence([], today=TODAY) == {}
