@@ -828,12 +828,16 @@ _ORGANISATIONS = """
 _ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
 
 
+# What separates the parts of a name: spaces, commas, and hyphens ("Jean-Luc", "Biggen-Briemer").
+_NAME_PARTS = re.compile(r"[\s,\-]+")
+
+
 def _person_name_ok(value: str) -> bool:
     """A name of two to five words, one of them a given name some country uses; or of three or
     more, two of them surnames (a rare given name before two family names: "Gilma Cervantes
     Rodriguez"; two words may both be surnames and no name: "Baker Street")."""
     known, surnames = _given_names(), _surnames()
-    words = [w.strip(".,").casefold() for w in value.replace(",", " ").split()]
+    words = [w.strip(".").casefold() for w in _NAME_PARTS.split(value) if w]
     words = [w for w in words if w not in _NAME_PARTICLES]
     return any(w in known for w in words) or (
         len(words) > 2 and sum(w in surnames for w in words) >= 2
@@ -1081,8 +1085,12 @@ _NAME_WORD = (
 )
 # in lower case or in capitals, as registers write them ("GUSTAVO DE JESUS CANO")
 _PARTICLE = "(?:" + "|".join(sorted({*_NAME_PARTICLES, *map(str.upper, _NAME_PARTICLES)})) + ")"
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.? "
-_SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq)\.?)"
+# Up to two titles ("Prof. Dr.", "Dipl.-Ing.") before, a degree or generation after.
+_TITLE = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Univ\.-?Prof|Dipl\.-[A-Z][a-z]+|Mag|Ing|Herr|Frau|Mme"
+    r"|Mlle|Sr|Sra|Sig(?:\.ra|\.na)?|Dott|Lic)\.? "
+)
+_SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq|MBA|LL\.M|[BM]\.(?:Sc|A|Eng))\.?)"
 # Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese
 # forms, which come before the name; German and Dutch ones are glued to it (`Hauptstraße 5`).
 _STREET_TYPES = sorted(
@@ -1645,7 +1653,7 @@ _DETECTORS: tuple[_Detector, ...] = (
         form=(
             # a line longer than a name fails at once (a column of free text costs 3x less)
             r"(?=[^\n]{4,60}\n)"
-            rf"(?:(?:{_TITLE})?{_NAME_WORD}"
+            rf"(?:(?:{_TITLE}){{0,2}}{_NAME_WORD}"
             rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,4}}{_SUFFIX}?"
             rf"|{_NAME_WORD}(?: {_NAME_WORD})?, ?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
         ),

@@ -21,7 +21,9 @@ def test_strong_values_decide_under_a_meaningless_name() -> None:
     assert decide("field_x", ibans) == "IBAN"
 
 
-@pytest.mark.parametrize("locale", ["en_US", "en_GB", "fr_FR", "es_ES", "it_IT", "nl_NL", "cs_CZ"])
+@pytest.mark.parametrize(
+    "locale", ["en_US", "en_GB", "fr_FR", "es_ES", "it_IT", "nl_NL", "cs_CZ", "de_DE"]
+)
 def test_person_names_are_read_from_the_values_under_any_column_name(locale: str) -> None:
     faker = Faker(locale)
     faker.seed_instance(2024)

@@ -399,6 +399,10 @@ def test_person_names_as_registers_write_them() -> None:
         "Xolmer Cervantes Rodriguez",  # a rare given name before two surnames
         "FRANCOIS LEFEVRE",  # as systems that keep to ASCII write "François"
         "JUERGEN MUELLER",  # and "Jürgen Müller"
+        "Prof. Dr. Ulrike Hartmann",  # up to two titles, a degree after
+        "Dipl.-Ing. Hans-Willi Rogner B.Sc.",
+        "Sig.ra Giovanna Bonomo",
+        "Élisabeth-Michelle Pereira",  # a given name of two, each known
     ]
     invalid = ["Baker Street", "Smith", "BROWN"]  # a surname: a word too
     # the form of a name, but a firm, an institution or a place; a word that is no name
