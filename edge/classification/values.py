@@ -854,6 +854,38 @@ def _names_only(found: list[str]) -> list[str]:
     ]
 
 
+# Countries and first-level regions (states, provinces, regions, Länder), as Faker's address
+# providers list them in their languages, with their abbreviations of two letters or more.
+_PLACE_ATTRIBUTES = ("countries", "states", "states_abbr", "provinces", "provinces_abbr", "regions")
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    places: set[str] = set()
+    for locale in _NAME_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        except ImportError:
+            continue
+        for attribute in _PLACE_ATTRIBUTES:
+            found = getattr(provider, attribute, None) or ()
+            places.update(p.casefold() for p in found if isinstance(p, str) and len(p) > 1)
+    return frozenset(places | {fold(place) for place in places})
+
+
+def _places_only(found: list[str]) -> list[str]:
+    """Of values with the form of a place's name, the countries and regions."""
+    places = _places()
+    return [value for value in found if value.casefold() in places]
+
+
+def _some_places(values: list[str]) -> bool:
+    """Whether an evenly spread sample of the values names a country or a region: a column
+    that does not (most) is not read any further."""
+    places = _places()
+    return any(value.casefold() in places for value in spread(values, _PEOPLE_PROBE))
+
+
 def _given_name(value: str) -> bool:
     return value.casefold() in _given_names()
 
@@ -923,6 +955,9 @@ class _Detector:
     bare: bool = False  # True: ids and other numbers are written the same way (bare digits)
     # Lengths at which every value made of `alphabet` alone matches (no need to look).
     uniform: frozenset[int] = frozenset()
+    # A look at a sample of the values without which the form is not tried: where the form
+    # lets in most text and only a list decides (places).
+    probe: Callable[[list[str]], bool] | None = None
     pattern: re.Pattern[str] = field(init=False)  # the value (group 1) on a line of its own
     relaxed: re.Pattern[str] = field(init=False)  # the same, for values with digits written as 9
     digit_blind: bool = field(init=False)  # the two are one: a value matches if its shape does
@@ -949,6 +984,7 @@ class _Detector:
             or (self.starts and "\n" + self.starts not in text)
             or column.lengths[0] > self.longest
             or column.lengths[1] < self.shortest
+            or (self.probe is not None and not self.probe(column.values.values))
         ):
             return []
         view = column.view(self.spaces)
@@ -1678,6 +1714,17 @@ _DETECTORS: tuple[_Detector, ...] = (
         # Only a given name is validated: surnames are as often words ("Brown", "Hill").
         validate=_each(_given_name),
         mask=_mask_initials,
+    ),
+    _Detector(
+        "LOCATION",  # a country or a region: "Bavaria", "CALIFORNIA", "NY", "Île-de-France"
+        form=r"[^\W\d_][^\W\d_'.\-]*(?:[ '.\-]{1,2}[^\W\d_]+){0,4}\.?",
+        flags=0,
+        shortest=2,
+        longest=40,
+        alphabet=None,
+        spaces=True,
+        probe=_some_places,
+        keep=_places_only,  # what the lists hold is validated
     ),
     _Detector(
         "STREET_ADDRESS",  # "1600 Pennsylvania Ave NW", "12 rue de la Paix", "Hauptstraße 5a"

@@ -175,6 +175,20 @@ def test_placeholders_for_missing_values_are_not_evidence() -> None:
     assert decision.evidence["values"]["total"] == 60
 
 
+@pytest.mark.parametrize("locale", ["en_US", "de_DE", "es_ES", "it_IT"])
+def test_states_and_countries_in_the_values_complete_a_weak_name(locale: str) -> None:
+    faker = Faker(locale)
+    faker.seed_instance(11)
+    states = [faker.state() for _ in range(200)]
+    assert decide("state", states, table="records") == "LOCATION"
+    assert decide("c9", states, table="records") is None  # a list of places alone: not enough
+    countries = [faker.country() for _ in range(200)]
+    assert decide("region", countries, table="records") == "LOCATION"
+    # A state of things is no place, even where a code is also a state's ("ON": Ontario).
+    assert decide("state", ["ON", "OFF"] * 100, table="records") is None
+    assert decide("state", ["pending", "shipped", "returned"] * 60, table="orders") is None
+
+
 def test_one_value_repeated_is_one_piece_of_evidence() -> None:
     # Eight capital letters pass as a bank code; a column repeating one word holds no bank codes.
     assert decide("credential", ["PHARMACY"] * 600) is None
