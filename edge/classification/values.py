@@ -1246,9 +1246,11 @@ _DETECTORS: tuple[_Detector, ...] = (
         "PHONE_NUMBER",  # written with separators, brackets or a +
         form=(
             # not a date, a decimal number or an IP address, nor the way an SSN, an EIN, a
-            # ZIP+4, a CPF or a card number is written (the validator counts the digits)
+            # ZIP+4, a CPF, a Nordic personal number or a card number is written (the validator
+            # counts the digits)
             r"(?!\d{4}[-/.]\d\d?[-/.]\d\d?$|\d\d?[-/.]\d\d?[-/.]\d{2,4}$|\d+\.\d+$)"
             r"(?!(?:\d{1,3}\.){3}\d{1,3}$|\d{3}-\d{2}-\d{4}$|\d{2}-\d{7}$|\d{5}-\d{4}$)"
+            r"(?!(?:\d\d)?\d{6}[-+]\d{4}$)"
             r"(?!\d{3}\.\d{3}\.\d{3}-\d{2}$|\d{4} \d{4} \d{4} \d{4}$|\d{4}-\d{4}-\d{4}-\d{4}$)"
             r"(?=[^\n]*[^\d\n])\+?[ ]?\(?\d[\d .\-/()]{5,20}\d"
             r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?"

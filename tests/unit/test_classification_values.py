@@ -182,6 +182,9 @@ def test_phone_shaped_strings_that_are_no_numbers_stay_unvalidated() -> None:
     nanp = ["+1 202-555-0143", "1-415-555-2671", "202-5550182", "(312) 555 0199 x12"]
     assert counts(nanp, "PHONE_NUMBER") == (4, 4)
     assert counts(["+1 20-25-55-01-43", "+1 2025-550-182"], "PHONE_NUMBER") == (2, 0)
+    # Six digits, a dash and four: a Nordic personal number (SE, DK), not a phone number.
+    assert counts(["670708-5228", "19670708-5228"], "PHONE_NUMBER") == (0, 0)
+    assert counts(["670708-5228"], "NATIONAL_ID")[0] == 1
 
 
 def test_phone_numbers_of_many_countries_mostly_validate() -> None:
