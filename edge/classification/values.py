@@ -403,19 +403,10 @@ def _bank_account_ok(value: str) -> bool:
 
 # Where a region's national format is tried, in order: a few of the largest and most common in
 # business data. Bounded: at most _PHONE_PROBE values against each.
-# The regions national numbers are tried in, the first that validates most of a few winning a
-# tie: where most data comes from first, then regions whose national numbers keep their trunk
-# prefix 0 (others, such as Poland's nine digits, would validate too many strings of digits).
-_PHONE_REGIONS = (
-    *("US", "GB", "DE", "FR", "NL", "IN", "BR", "IT", "ES"),
-    *("BE", "CH", "AT", "SE", "FI", "IE", "RO", "TR", "ZA", "AU", "NZ", "AR", "PE"),
-)
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL", "IN", "BR", "IT", "ES")
 # Regions whose national numbers are written with their trunk prefix 0: without it, a string of
 # digits is not one of their numbers however leniently the parser reads it.
-_TRUNK_ZERO = frozenset(
-    {"GB", "DE", "FR", "NL", "BE", "CH", "AT", "SE", "FI", "IE", "RO", "TR", "ZA", "AU", "NZ"}
-    | {"AR", "PE"}
-)
+_TRUNK_ZERO = frozenset({"GB", "DE", "FR", "NL"})
 _PHONE_PROBE = 3
 
 

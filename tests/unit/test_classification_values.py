@@ -196,19 +196,6 @@ def test_phone_numbers_of_many_countries_mostly_validate() -> None:
         assert validated >= 100, locale
 
 
-@pytest.mark.parametrize(
-    "numbers",
-    [
-        ["044 668 18 00", "031 322 21 11", "079 123 45 67"],  # Switzerland
-        ["08-405 10 00", "070-123 45 67", "031-63 50 00"],  # Sweden
-        ["021 319 19 00", "0721 234 567", "0264 592 000"],  # Romania
-        ["02 9374 4000", "0412 345 678", "03 9654 1234"],  # Australia
-    ],
-)
-def test_national_numbers_of_regions_with_a_trunk_zero_validate(numbers: list[str]) -> None:
-    assert counts(numbers, "PHONE_NUMBER") == (3, 3)
-
-
 def test_dates_of_birth_lie_in_the_past_120_years() -> None:
     check(
         "DATE_OF_BIRTH",
