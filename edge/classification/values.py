@@ -828,8 +828,8 @@ _ORGANISATIONS = """
 _ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
 
 
-# What separates the parts of a name: spaces, commas, and hyphens ("Jean-Luc", "Biggen-Briemer").
-_NAME_PARTS = re.compile(r"[\s,\-]+")
+# What separates the words of a name: spaces and commas.
+_NAME_PARTS = re.compile(r"[\s,]+")
 
 
 def _person_name_ok(value: str) -> bool:
@@ -839,9 +839,15 @@ def _person_name_ok(value: str) -> bool:
     known, surnames = _given_names(), _surnames()
     words = [w.strip(".").casefold() for w in _NAME_PARTS.split(value) if w]
     words = [w for w in words if w not in _NAME_PARTICLES]
-    return any(w in known for w in words) or (
-        len(words) > 2 and sum(w in surnames for w in words) >= 2
+    return any(_all_in(w, known) for w in words) or (
+        len(words) > 2 and sum(_all_in(w, surnames) for w in words) >= 2
     )
+
+
+def _all_in(word: str, names: frozenset[str]) -> bool:
+    """Whether `word` is one of `names`, or hyphenated of them all ("jean-luc", "biggen-briemer";
+    not "mercedes-benz", not "saint-denis")."""
+    return word in names or ("-" in word and all(part in names for part in word.split("-")))
 
 
 def _names_only(found: list[str]) -> list[str]:
@@ -855,8 +861,12 @@ def _names_only(found: list[str]) -> list[str]:
 
 
 # Countries and first-level regions (states, provinces, regions, Länder), as Faker's address
-# providers list them in their languages, with their abbreviations of two letters or more.
+# providers list them in their languages, with their abbreviations of two letters or more, but
+# for those that are more often a word or an answer ("NO", "SI", "IT"); a state's code that is a
+# word too ("OK", "IN", "OH") stays, and a column needs three places to count fully (rules.py).
 _PLACE_ATTRIBUTES = ("countries", "states", "states_abbr", "provinces", "provinces_abbr", "regions")
+_WORDLIKE_CODES = "no na si so to go is up as at be by do if it my of us we am"
+_NOT_PLACES = frozenset(_WORDLIKE_CODES.split())
 
 
 @functools.cache
@@ -870,7 +880,7 @@ def _places() -> frozenset[str]:
         for attribute in _PLACE_ATTRIBUTES:
             found = getattr(provider, attribute, None) or ()
             places.update(p.casefold() for p in found if isinstance(p, str) and len(p) > 1)
-    return frozenset(places | {fold(place) for place in places})
+    return frozenset((places | {fold(place) for place in places}) - _NOT_PLACES)
 
 
 def _places_only(found: list[str]) -> list[str]:
@@ -1123,8 +1133,8 @@ _NAME_WORD = (
 _PARTICLE = "(?:" + "|".join(sorted({*_NAME_PARTICLES, *map(str.upper, _NAME_PARTICLES)})) + ")"
 # Up to two titles ("Prof. Dr.", "Dipl.-Ing.") before, a degree or generation after.
 _TITLE = (
-    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Univ\.-?Prof|Dipl\.-[A-Z][a-z]+|Mag|Ing|Herr|Frau|Mme"
-    r"|Mlle|Sr|Sra|Sig(?:\.ra|\.na)?|Dott|Lic)\.? "
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.?"
+    r"|(?:Univ\.-?Prof|Dipl\.-[A-Z][a-z]+|Mag|Ing|Dott|Lic)\.|Sig\.(?:ra|na)?) "
 )
 _SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq|MBA|LL\.M|[BM]\.(?:Sc|A|Eng))\.?)"
 # Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese
@@ -1182,27 +1192,32 @@ _DIRECTION = (
     r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)"
 )
 _STREET_TYPE_FIRST = (
-    r"(?:rue|avenue|av|boulevard|bd|chemin|place|allée|allee|impasse|quai|cours|calle|c/|c\."
+    r"(?:rue|avenue|av|boulevard|bd|chemin|place|allée|allee|impasse|quai|cours|calle|c/"
     r"|avenida|avda|paseo|camino|plaza|pza|pasaje|ronda|carrer|travesía|travesia|glorieta|via"
     r"|vía|carretera|ctra|callejón|callejon|cuesta|rambla|urbanización|urbanizacion|urb"
     r"|passeig|avinguda|plaça|viale|piazza|piazzale|corso|vicolo|largo|strada|borgo|contrada"
-    r"|rua|r\.|travessa|alameda|praça|praca|estrada|rodovia|viela|ladeira|beco|viaduto|vereda"
-    r"|ul\.|ulica|al\.|aleja|pl\.|plac|os\.|osiedle)"
+    r"|rua|travessa|alameda|praça|praca|estrada|rodovia|viela|ladeira|beco|viaduto|vereda"
+    r"|ulica|aleja|plac|osiedle|(?-i:ul|al|pl|os)\.)"  # Polish abbreviations in lower case
+)
+# "C." and "R." (calle, rua) are as often an initial ("C. albicans 90028", "R. Jones 1991"): a
+# street after them has a capitalised name of two words or more, or a comma before its number.
+_INITIAL_TYPE = (
+    r"(?-i:[CR])\. (?:(?:de|da|do|del|dos|das|la) )?(?-i:[A-ZÀ-Þ])[\w'.\-]*"
+    r"(?:(?: [\w'.\-]+){1,4} |(?: [\w'.\-]+){0,4}, )"
 )
 # Types written after the street's name as a word of their own (Hungarian: "Érdi utca 19.").
 _STREET_TYPE_AFTER = (
-    r"(?:utca|u\.|út|útja|tér|tere|körút|krt\.|köz|sor|sétány|rakpart|fasor|liget|lépcső"
+    r"(?:utca|(?-i:u\.|sor)|út|útja|tér|tere|körút|krt\.|köz|sétány|rakpart|fasor|liget|lépcső"
     r"|dűlő|lejtő|udvar)"
 )
 # Colombia's grid: the street's type and number (or name), then "#" and the cross street's number
 # and the distance along it ("Calle 20 # 6D-1 Este", "Cra. 7 No. 45-10", "Kr 15 Bis A # 80-23
 # Sur", "Av. carrera 68 # 9-1", "Avenida Casanare # 2-86").
-_CO_TYPE = (
-    r"(?:(?:avenida|av)\.? (?:calle|carrera)|calle|cl|cll|carrera|cra|cr|kr|kra|avenida|av|ak"
-    r"|ac|diagonal|dg|transversal|tv|tr|circular|cq)"
-)
+_CO_TYPE = r"(?:(?:avenida|av)\.? (?:calle|carrera)|calle|carrera|avenida|diagonal|transversal)"
+_CO_ABBREVIATION = r"(?:cl|cll|cra|kr|kra|av|ak|ac|dg|tv)"
 _CO_NUMBER = r"\d{1,3}[ªº]? ?[a-z]?(?: bis)?(?: [a-z])?"
 _CO_ZONE = r"(?: (?:sur|este|norte|oeste))?"
+_CO_CROSSING = rf"{_CO_NUMBER} ?- ?\d{{1,3}}{_CO_ZONE}"  # the cross street and the distance
 _GLUED_TYPES = (
     *("straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer"),
     *("chaussee", "straat", "laan", "plein", "gracht", "kade", "singel", "dijk", "vej", "gade"),
@@ -1744,10 +1759,15 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
             rf"|{_STREET_TYPE_FIRST}\.?(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"
             rf"(?:/\d{{1,4}}[a-z]?)?{_UNIT}"  # a flat after a slash: "ul. Kossaka 75/68"
+            rf"|{_INITIAL_TYPE}\d{{1,5}}[a-z]?{_UNIT}"
             rf"|(?:{_WORD} ){{1,4}}{_STREET_TYPE_AFTER} \d{{1,4}}[a-z]?\.?(?:/[a-z\d]{{1,3}})?"
-            rf"|{_CO_TYPE}\.? (?:{_CO_NUMBER}|{_WORD}(?: {_WORD}){{0,2}}){_CO_ZONE} ?"
-            rf"(?:#|no\.?|n°|nº|nro\.?) ?"
-            rf"{_CO_NUMBER} ?- ?\d{{1,3}}{_CO_ZONE}"
+            # after a type, its number and "#" or "No."; after "Cr." (or Tr., a report's
+            # number) its number and "#" only; after a named avenue or street, "#" only
+            rf"|(?:{_CO_TYPE}|{_CO_ABBREVIATION}\.?) {_CO_NUMBER}{_CO_ZONE}"
+            rf" (?:no\.?|n°|nº|nro\.?|#) ?{_CO_CROSSING}"
+            rf"|(?:cr|tr)\.? {_CO_NUMBER}{_CO_ZONE} # ?{_CO_CROSSING}"
+            rf"|(?:avenida|av\.|calle|carrera) {_WORD}(?: {_WORD}){{0,3}}{_CO_ZONE}"
+            rf" # ?{_CO_CROSSING}"
         ),
         flags=re.IGNORECASE,
         shortest=6,

@@ -184,8 +184,11 @@ def test_states_and_countries_in_the_values_complete_a_weak_name(locale: str) ->
     assert decide("c9", states, table="records") is None  # a list of places alone: not enough
     countries = [faker.country() for _ in range(200)]
     assert decide("region", countries, table="records") == "LOCATION"
-    # A state of things is no place, even where a code is also a state's ("ON": Ontario).
-    assert decide("state", ["ON", "OFF"] * 100, table="records") is None
+    # A state of things is no place, even where a code is also a state's ("OK": Oklahoma).
+    assert decide("state", ["OK", "NO"] * 100, table="records") is None
+    assert decide("estado", ["SI", "NO"] * 100, table="records") is None
+    assert decide("state", ["OK", "NO", "NA"] * 60, table="records") is None
+    assert decide("state", ["NY"] * 190 + ["NJ"] * 10, table="records") == "LOCATION"
     assert decide("state", ["pending", "shipped", "returned"] * 60, table="orders") is None
 
 

@@ -402,16 +402,19 @@ def test_person_names_as_registers_write_them() -> None:
         "Xolmer Cervantes Rodriguez",  # a rare given name before two surnames
         "FRANCOIS LEFEVRE",  # as systems that keep to ASCII write "François"
         "JUERGEN MUELLER",  # and "Jürgen Müller"
-        "Prof. Dr. Ulrike Hartmann",  # up to two titles, a degree after
+        "Univ.Prof. Dipl.-Ing. Maria Loos",  # up to two titles, a degree after
         "Dipl.-Ing. Hans-Willi Rogner B.Sc.",
         "Sig.ra Giovanna Bonomo",
         "Élisabeth-Michelle Pereira",  # a given name of two, each known
+        "Anna Biggen-Briemer",
     ]
     invalid = ["Baker Street", "Smith", "BROWN"]  # a surname: a word too
+    invalid += ["Mercedes-Benz Coupe", "Saint-Denis Cedex"]  # one part of a name is none
     # the form of a name, but a firm, an institution or a place; a word that is no name
     unmatched = ["Dove Springs WIC Clinic", "Smith & Sons", "BAKX LLC", "Colegio Jorge Isaacs"]
     # ending in a street type that is nobody's name ("Lane" is a surname: "Diane Lane" passes)
     unmatched += ["Maple Grove Rd", "KINGS HWY", "ANNAPOLIS RIVER"]
+    unmatched += ["Ing Bank Savings Plus Maria Account"]  # the new titles take their dot
     valid.append("Diane Lane")
     check("PERSON_NAME", valid, invalid, [*unmatched, "Widget", "PHARMACY", "lowercase name"])
 
@@ -432,21 +435,23 @@ def test_street_addresses_as_their_countries_write_them() -> None:
         "Kr 15 Bis A # 80-23 Sur",
         "Av. carrera 68 # 9-1",
         "Avenida Boyacá # 12-40",
+        "Cr. 47 # 77-3",
         "Érdi utca 19.",  # Hungarian: the type after the name
         "Szabadság tér 5/a",
         "ul. Kwiatowa 12",  # Polish
-        "C. Mayor 9 Piso 2",  # a unit after the number, in the country's words
+        "al. Jerozolimskie 54",
+        "C. Mayor de Castilla 9 Piso 2",  # a unit after the number, in the country's words
+        "R. Martins, 26",
         "Rua das Flores, 123 Apto 4",
         "Via Roma, 10 Piano 3",
     ]
     assert counts(written, "STREET_ADDRESS") == (len(written), len(written))
-    # Abbreviations that are street types only with their dot, and numbered things.
-    assert counts(
-        ["OS X 10", "Al Green 5", "Tr 2", "Route 66", "Chapter 11"], "STREET_ADDRESS"
-    ) == (
-        0,
-        0,
-    )
+    # Initials, abbreviations and numbered things that are no streets: a microbe, a citation,
+    # an exhibit, asset tags, a letter's number, scores, and word-like Hungarian types.
+    unmatched = ["C. albicans 90028", "R. Jones 1991", "Pl. Ex. 268", "Al. Gore 61", "OS X 10"]
+    unmatched += ["AC Unit #2-6", "CR 575 No. 52-23", "Circular Letter No. 29-23"]
+    unmatched += ["AC Latino 1-5", "Batch Sor 74", "Gate U. 86", "Route 66", "Chapter 11"]
+    assert counts(unmatched, "STREET_ADDRESS") == (0, 0)
 
 
 def test_plain_data_holds_no_evidence() -> None:
