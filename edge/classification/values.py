@@ -785,18 +785,25 @@ _ASCII_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "å": "aa",
 
 
 def _faker_names(*attributes: str) -> frozenset[str]:
-    """The names of `attributes` in Faker's person providers of _NAME_LOCALES, case-folded, and
-    as systems that keep to ASCII write them too ("francois", "mueller")."""
-    names: set[str] = set()
+    """The names of `attributes` in Faker's person providers, case-folded, and as systems that
+    keep to ASCII write them too ("francois", "mueller")."""
+    names = _faker_words("person", attributes)
+    return frozenset(names | {fold(name.translate(_ASCII_SPELLING)) for name in names})
+
+
+def _faker_words(provider: str, attributes: Sequence[str]) -> set[str]:
+    """The words of two letters or more that Faker's `provider` of each of _NAME_LOCALES lists
+    under `attributes`, case-folded: public knowledge, not data from any evaluation set."""
+    words: set[str] = set()
     for locale in _NAME_LOCALES:
         try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+            module = importlib.import_module(f"faker.providers.{provider}.{locale}")
         except ImportError:
             continue
         for attribute in attributes:
-            found = getattr(provider, attribute, None) or ()
-            names.update(n.casefold() for n in found if len(n) > 1)
-    return frozenset(names | {fold(name.translate(_ASCII_SPELLING)) for name in names})
+            found = getattr(module.Provider, attribute, None) or ()
+            words.update(w.casefold() for w in found if isinstance(w, str) and len(w) > 1)
+    return words
 
 
 # Words that make a run of capitalised words the name of an organisation or a place, in the
@@ -871,15 +878,7 @@ _NOT_PLACES = frozenset(_WORDLIKE_CODES.split())
 
 @functools.cache
 def _places() -> frozenset[str]:
-    places: set[str] = set()
-    for locale in _NAME_LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        except ImportError:
-            continue
-        for attribute in _PLACE_ATTRIBUTES:
-            found = getattr(provider, attribute, None) or ()
-            places.update(p.casefold() for p in found if isinstance(p, str) and len(p) > 1)
+    places = _faker_words("address", _PLACE_ATTRIBUTES)
     return frozenset((places | {fold(place) for place in places}) - _NOT_PLACES)
 
 
