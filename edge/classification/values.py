@@ -1124,7 +1124,8 @@ _LOWER_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 # A capitalised word ("Ada", "O'Neil", "J."), or one in capitals ("LOVELACE", "O'NEIL"), as
 # registers, rolls and older systems write names.
 _NAME_WORD = (
-    rf"[{_UPPER_LATIN}](?:[{_LOWER_LATIN}]*"
+    # "McDonald", "MacArthur", "DeLuca": a short prefix may carry a second capital
+    rf"[{_UPPER_LATIN}](?:(?:[{_LOWER_LATIN}]{{1,2}}[{_UPPER_LATIN}])?[{_LOWER_LATIN}]*"
     rf"(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}{_LOWER_LATIN}][{_LOWER_LATIN}]*)?"
     rf"|[{_UPPER_LATIN}]*(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}]{{2,}})?)\.?"
 )

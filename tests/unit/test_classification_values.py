@@ -407,6 +407,9 @@ def test_person_names_as_registers_write_them() -> None:
         "Sig.ra Giovanna Bonomo",
         "Élisabeth-Michelle Pereira",  # a given name of two, each known
         "Anna Biggen-Briemer",
+        "John McDonald",  # a short prefix with a second capital
+        "Mary MacArthur",
+        "Anna DeLuca",
     ]
     invalid = ["Baker Street", "Smith", "BROWN"]  # a surname: a word too
     invalid += ["Mercedes-Benz Coupe", "Saint-Denis Cedex"]  # one part of a name is none
@@ -415,6 +418,7 @@ def test_person_names_as_registers_write_them() -> None:
     # ending in a street type that is nobody's name ("Lane" is a surname: "Diane Lane" passes)
     unmatched += ["Maple Grove Rd", "KINGS HWY", "ANNAPOLIS RIVER"]
     unmatched += ["Ing Bank Savings Plus Maria Account"]  # the new titles take their dot
+    unmatched += ["PowerPoint Slides", "MySQL Server"]  # a capital inside, after no short prefix
     valid.append("Diane Lane")
     check("PERSON_NAME", valid, invalid, [*unmatched, "Widget", "PHARMACY", "lowercase name"])
 
