@@ -1197,7 +1197,9 @@ _STREET_TYPE_FIRST = (
     r"|vía|carretera|ctra|callejón|callejon|cuesta|rambla|urbanización|urbanizacion|urb"
     r"|passeig|avinguda|plaça|viale|piazza|piazzale|corso|vicolo|largo|strada|borgo|contrada"
     r"|rua|travessa|alameda|praça|praca|estrada|rodovia|viela|ladeira|beco|viaduto|vereda"
-    r"|ulica|aleja|plac|osiedle|(?-i:ul|al|pl|os)\.)"  # Polish abbreviations in lower case
+    r"|ulica|aleja|plac|osiedle|(?-i:ul|al|pl|os)\."  # Polish abbreviations in lower case
+    r"|bulevardul|calea|intrarea|aleea|șoseaua|soseaua|splaiul|piața|piata"  # Romanian
+    r"|jalan|jl\.|gg\.)"  # Indonesian
 )
 # "C." and "R." (calle, rua) are as often an initial ("C. albicans 90028", "R. Jones 1991"): a
 # street after them has a capitalised name of two words or more, or a comma before its number.
@@ -1205,6 +1207,8 @@ _INITIAL_TYPE = (
     r"(?-i:[CR])\. (?:(?:de|da|do|del|dos|das|la) )?(?-i:[A-ZÀ-Þ])[\w'.\-]*"
     r"(?:(?: [\w'.\-]+){1,4} |(?: [\w'.\-]+){0,4}, )"
 )
+# The word some countries put before the house number: "Calle Alem N° 26", "Strada Lunga Nr. 7".
+_NUMBER_MARK = r"(?: (?:n[°º]|no\.|nr\.?|núm\.))?"
 # Types written after the street's name as a word of their own (Hungarian: "Érdi utca 19.").
 _STREET_TYPE_AFTER = (
     r"(?:utca|(?-i:u\.|sor)|út|útja|tér|tere|körút|krt\.|köz|sétány|rakpart|fasor|liget|lépcső"
@@ -1221,7 +1225,7 @@ _CO_CROSSING = rf"{_CO_NUMBER} ?- ?\d{{1,3}}{_CO_ZONE}"  # the cross street and 
 _GLUED_TYPES = (
     *("straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer"),
     *("chaussee", "straat", "laan", "plein", "gracht", "kade", "singel", "dijk", "vej", "gade"),
-    *("gatan", "vägen", "gata", "veien"),
+    *("gatan", "vägen", "gata", "veien", "vegen", "stien", "katu", "kuja", "polku"),
 )
 # The word is read whole (possessive: no backtracking through it), then must end in a type:
 # one fixed-width look-behind per type.
@@ -1757,7 +1761,7 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"|(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}{_LOCALITY}?"
             rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
-            rf"|{_STREET_TYPE_FIRST}\.?(?: {_WORD}){{1,5}},? \d{{1,5}}[a-z]?"
+            rf"|{_STREET_TYPE_FIRST}\.?(?: {_WORD}){{1,5}},?{_NUMBER_MARK} \d{{1,5}}[a-z]?"
             rf"(?:/\d{{1,4}}[a-z]?)?{_UNIT}"  # a flat after a slash: "ul. Kossaka 75/68"
             rf"|{_INITIAL_TYPE}\d{{1,5}}[a-z]?{_UNIT}"
             rf"|(?:{_WORD} ){{1,4}}{_STREET_TYPE_AFTER} \d{{1,4}}[a-z]?\.?(?:/[a-z\d]{{1,3}})?"

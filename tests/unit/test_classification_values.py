@@ -448,6 +448,11 @@ def test_street_addresses_as_their_countries_write_them() -> None:
         "R. Martins, 26",
         "Rua das Flores, 123 Apto 4",
         "Via Roma, 10 Piano 3",
+        "Calle Alem N° 26",  # a word before the house number
+        "Bulevardul Unirii Nr. 17",  # Romanian
+        "Jl. Thamrin No. 10",  # Indonesian
+        "Hämeenkatu 12",  # Finnish and Norwegian types glued to the name
+        "Kirkevegen 8",
     ]
     assert counts(written, "STREET_ADDRESS") == (len(written), len(written))
     # Initials, abbreviations and numbered things that are no streets: a microbe, a citation,
@@ -455,6 +460,7 @@ def test_street_addresses_as_their_countries_write_them() -> None:
     unmatched = ["C. albicans 90028", "R. Jones 1991", "Pl. Ex. 268", "Al. Gore 61", "OS X 10"]
     unmatched += ["AC Unit #2-6", "CR 575 No. 52-23", "Circular Letter No. 29-23"]
     unmatched += ["AC Latino 1-5", "Batch Sor 74", "Gate U. 86", "Route 66", "Chapter 11"]
+    unmatched += ["Gang Member No. 5", "Watergate 2"]
     assert counts(unmatched, "STREET_ADDRESS") == (0, 0)
 
 
