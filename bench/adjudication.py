@@ -45,12 +45,12 @@ from bench.classification import (
     EvalColumn,
     Score,
     Tally,
+    by_rules,
     eval_columns,
     outcome,
     score,
 )
 from domain.taxonomy import INFOTYPES
-from edge.classification.rules import Column, classify_by_rules
 
 CONTROLS = 40  # of each kind of agreement, in a first pack
 SHOWN_VALUES = 20  # the 10 most frequent, then up to 10 others at random
@@ -66,9 +66,7 @@ def _key(column: EvalColumn) -> Key:
 
 def _kinds(columns: list[EvalColumn]) -> tuple[dict[Key, str], dict[Key, str | None]]:
     """Each scored column's kind, and the rules' answer for it."""
-    answers = {
-        _key(c): classify_by_rules(Column(c.name, c.table, "", c.values)).infotype for c in columns
-    }
+    answers = {_key(c): by_rules(c.table, c.name, c.values) for c in columns}
     kinds = {}
     for column in columns:
         if outcome(column.label, answers[_key(column)]) in ("fp", "fn"):

@@ -835,16 +835,12 @@ _ORGANISATIONS = """
 _ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
 
 
-# What separates the words of a name: spaces and commas.
-_NAME_PARTS = re.compile(r"[\s,]+")
-
-
 def _person_name_ok(value: str) -> bool:
     """A name of two to five words, one of them a given name some country uses; or of three or
     more, two of them surnames (a rare given name before two family names: "Gilma Cervantes
     Rodriguez"; two words may both be surnames and no name: "Baker Street")."""
     known, surnames = _given_names(), _surnames()
-    words = [w.strip(".").casefold() for w in _NAME_PARTS.split(value) if w]
+    words = [w.strip(".").casefold() for w in value.replace(",", " ").split()]
     words = [w for w in words if w not in _NAME_PARTICLES]
     return any(_all_in(w, known) for w in words) or (
         len(words) > 2 and sum(_all_in(w, surnames) for w in words) >= 2
@@ -891,8 +887,7 @@ def _places_only(found: list[str]) -> list[str]:
 def _some_places(values: list[str]) -> bool:
     """Whether an evenly spread sample of the values names a country or a region: a column
     that does not (most) is not read any further."""
-    places = _places()
-    return any(value.casefold() in places for value in spread(values, _PEOPLE_PROBE))
+    return bool(_places_only(spread(values, _PEOPLE_PROBE)))
 
 
 def _given_name(value: str) -> bool:
