@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import wordninja
+
 from domain.taxonomy import INFOTYPES
 
 # Strength of a term by tier, before context. A term among other words (`customer_email`) keeps
@@ -28,6 +30,9 @@ from domain.taxonomy import INFOTYPES
 STRONG, LIKELY, WEAK = 0.95, 0.8, 0.5
 EMBEDDED = 0.85
 MODIFIER = 0.8
+# A person's role alone (`owner`): less than a weak term, so that values of a name's form must
+# be names some country uses to complete it ("City Owned" is no one's name).
+ROLE = 0.4
 NEGATED = 0.3
 # An ambiguous term next to a word of its context: in the column itself, or in the table's name.
 IN_COLUMN_CONTEXT, IN_TABLE_CONTEXT = 0.8, 0.7
@@ -45,13 +50,22 @@ PERSON_WORDS = _words("""
     driver applicant candidate subscriber beneficiary recipient sender buyer tenant resident
     citizen voter donor volunteer father mother parent spouse child guardian kin doctor physician
     nurse manager supervisor signatory representative insured lead prospect respondent participant
-    attendee visitor worker
+    attendee visitor worker inspector officer investigator clerk judge attorney lawyer author
+    reporter assignee reviewer approver requester requestor submitter president chairperson
+    chairman chairwoman secretary treasurer commissioner councillor councilmember
+    alderman mayor rector dean professor instructor lecturer tutor mentor advisor adviser counselor
+    counsellor caseworker technician therapist surgeon dentist pharmacist suspect victim witness
+    defendant plaintiff offender inmate decedent deceased heir husband wife landlord borrower
+    debtor signer notary registrant licensee permittee claimant
     kunde kunden mitarbeiter mitarbeiterin angestellter nutzer benutzer personen patientin schuler
-    klient inhaber mieter bewerber teilnehmer ansprechpartner fahrer
+    klient inhaber mieter bewerber teilnehmer ansprechpartner fahrer leiter sachbearbeiter
+    eigentumer besitzer arzt lehrer richter anwalt
     utilisateur salarie employe personne eleve etudiant titulaire locataire candidat adherent abonne
-    beneficiaire
+    beneficiaire proprietaire gerant medecin enseignant juge avocat
     cliente usuario empleado persona paciente alumno estudiante contacto inquilino solicitante
-    afiliado utente dipendente paziente studente contatto utilizador funcionario colaborador pessoa
+    afiliado responsable encargado propietario titular medico profesor docente gerente jefe
+    secretario tesorero alcalde juez abogado victima testigo representante
+    utente dipendente paziente studente contatto utilizador funcionario colaborador pessoa
     aluno contato klant gebruiker medewerker werknemer persoon leerling contactpersoon huurder
 """)
 ENTITY_WORDS = _words("""
@@ -664,6 +678,9 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
                 "razao social",
                 "mime type",
                 "sort order",
+                # on-street and off-street parking, loading or lighting: the street is where
+                "on street",
+                "off street",
             }
         ),
         at="phrase",
@@ -672,6 +689,9 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
 
 
 # --- normalisation -------------------------------------------------------------------------------
+
+# "Or", which joins alternatives: a column for a person's name or a firm's holds either.
+ALTERNATIVES = _words("or o ou oder eller")
 
 # Spellings read as one word, so one vocabulary entry serves every language.
 CANONICAL: dict[str, str] = {
@@ -794,7 +814,7 @@ def _split(word: str, parts: int, first: bool) -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=16384)
-def _compound(word: str) -> tuple[str, ...]:
+def _compound(word: str, english: bool = True) -> tuple[str, ...]:
     """A glued word as its known parts ("firstname" -> first, name), or as itself."""
     if len(word) < 5 or not word.isalpha() or _lemma(word) in LEXICON:
         return (word,)
@@ -802,16 +822,35 @@ def _compound(word: str) -> tuple[str, ...]:
         split = _split(word, parts, first=True)
         if split is not None:
             return split
+    return _english_compound(word) if english else (word,)
+
+
+def _english_compound(word: str) -> tuple[str, ...]:
+    """A glued word whose parts are not all ours, split where English words are (by their
+    frequency in English text): "principalcity" -> principal, city; "nflastname" -> nf, last,
+    name. Kept only for a compound as ours are, of two or three words, whose last word (what
+    the compound is, in English) is a word of ours of four letters or more, and without single
+    letters: an abbreviation ("descr", "assgn"), a word of another language ("secretaria" is no
+    secret aria) or a sentence glued up as a survey question's name split into fragments that
+    are words by chance."""
+    english = wordninja.split(word)
+    if not 2 <= len(english) <= 3:
+        return (word,)
+    parts = [token for part in english for token in _compound(part)]
+    last = parts[-1]
+    if all(len(part) > 1 for part in parts) and len(last) > 3 and _lemma(last) in LEXICON:
+        return tuple(parts)
     return (word,)
 
 
-def tokens(name: str) -> tuple[str, ...]:
+def tokens(name: str, english: bool = True) -> tuple[str, ...]:
     """The words of a column or table name: split at case changes, digits and punctuation,
-    lower-cased, accents folded, glued compounds split into known words ("add1" -> add, 1)."""
+    lower-cased, accents folded, glued compounds split into known words ("add1" -> add, 1), and
+    unless `english` is False, into English words where ours do not split them."""
     text = _ACRONYM_VERSION.sub(lambda match: match.group(0).lower(), fold(name))
     out: list[str] = []
     for word in _WORD.findall(text):
-        out.extend(_compound(word.lower()))
+        out.extend(_compound(word.lower(), english))
     return tuple(out)
 
 
@@ -933,10 +972,13 @@ def _scan(words: tuple[str, ...]) -> list[_Match]:
 
 
 def _nearest(words: tuple[str, ...], start: int, end: int, wanted: frozenset[str]) -> int | None:
-    """The position of a wanted word nearest to words[start:end], the earlier one on a tie."""
+    """The position of a wanted word nearest to words[start:end], the earlier one on a tie, on
+    the same side of an "or" (`name_or_company`: the company does not make the name its own)."""
+    first = next((i + 1 for i in range(start - 1, -1, -1) if words[i] in ALTERNATIVES), 0)
+    last = next((i for i in range(end, len(words)) if words[i] in ALTERNATIVES), len(words))
     for distance in range(1, len(words)):
         for position in (start - distance, end - 1 + distance):
-            if 0 <= position < len(words) and words[position] in wanted:
+            if first <= position < last and words[position] in wanted:
                 return position
     return None
 
@@ -952,8 +994,10 @@ GENERIC_TABLE_WORDS = _words("""
 @lru_cache(maxsize=1024)
 def _table_words(table: str) -> tuple[str, ...]:
     """The table name's words that say what its rows are, each in the singular: a table holds
-    `drivers` even where the plural is itself a known word (of "drivers license")."""
-    words = _canonical(tokens(table))[0] if table else ()
+    `drivers` even where the plural is itself a known word (of "drivers license"). Our own words
+    only: a guess at English words in a glued table name (`ramseycounty`, a publisher's or a
+    place's name as often as what the rows are) is too weak to overturn a column's own words."""
+    words = _canonical(tokens(table, english=False))[0] if table else ()
     return tuple(_singular(word) for word in words if word not in GENERIC_TABLE_WORDS)
 
 
@@ -1093,6 +1137,12 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
     scores = {it: score if it == head else score * MODIFIER for it, score in scores.items()}
 
     cue = _negative_cue(matches, words, spelled, content)
+    if cue is not None and scores and ALTERNATIVES.intersection(words):
+        cue = None  # "name or company" (`nombre_o_razon_social`): what the values are decides
+    if not scores and cue is None and content and words[content[-1]] in PERSON_WORDS:
+        # A person's role alone (`owner`, `compliance_inspector`) often holds their name: weak
+        # evidence, which values of names complete and other values leave below the threshold.
+        scores["PERSON_NAME"] = ROLE if len(content) == 1 else ROLE * EMBEDDED
     if cue is not None:  # the name says what kind of value this is: none of the terms' kinds
         scores = {infotype: score * NEGATED for infotype, score in scores.items()}
         negative = cue

@@ -865,11 +865,14 @@ def _names_only(found: list[str]) -> list[str]:
 
 # Countries and first-level regions (states, provinces, regions, Länder), as Faker's address
 # providers list them in their languages, with their abbreviations of two letters or more, but
-# for those that are more often a word or an answer ("NO", "SI", "IT"); a state's code that is a
-# word too ("OK", "IN", "OH") stays, and a column needs three places to count fully (rules.py).
+# for those that are more often a word or an answer ("NO", "SI", "IT"); a state's code that is an
+# English word too ("OK", "IN", "OH") counts only beside a place that is no word (`NY`): a
+# column of nothing else holds flags (`ON`/`OFF`, `IN`/`OUT`). And a column needs three places
+# to count fully (rules.py).
 _PLACE_ATTRIBUTES = ("countries", "states", "states_abbr", "provinces", "provinces_abbr", "regions")
 _WORDLIKE_CODES = "no na si so to go is up as at be by do if it my of us we am"
 _NOT_PLACES = frozenset(_WORDLIKE_CODES.split())
+_WORD_CODES = frozenset(["on", "in", "or", "ok", "oh", "me", "hi", "id"])
 
 
 @functools.cache
@@ -881,7 +884,10 @@ def _places() -> frozenset[str]:
 def _places_only(found: list[str]) -> list[str]:
     """Of values with the form of a place's name, the countries and regions."""
     places = _places()
-    return [value for value in found if value.casefold() in places]
+    named = [value for value in found if value.casefold() in places]
+    if all(value.casefold() in _WORD_CODES for value in named):
+        return []
+    return named
 
 
 def _some_places(values: list[str]) -> bool:

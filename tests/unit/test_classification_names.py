@@ -53,6 +53,12 @@ def top(evidence: NameEvidence) -> str | None:
         ("fechadenacimiento", ("fecha", "de", "nacimiento")),
         ("hostname", ("host", "name")),
         ("pobox", ("pobox",)),  # a word of its own: "po" is no part of "corporate"
+        # Glued with English words we do not know, split where English words are.
+        ("principalcity", ("principal", "city")),
+        ("nflastname", ("nf", "last", "name")),
+        ("complianceinspector", ("compliance", "inspector")),
+        ("shiptoaddress", ("ship", "to", "address")),
+        ("emergencycontactphone", ("emergency", "contact", "phone")),
         ("", ()),
     ],
 )
@@ -65,6 +71,23 @@ def test_names_are_split_into_lower_case_folded_words(name: str, expected: tuple
     ["percentage", "passage", "mileage", "membership", "message", "lineage", "notes", "corporate"],
 )
 def test_ordinary_words_are_not_split_into_vocabulary_words(word: str) -> None:
+    assert tokens(word) == (word,)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "capacity",  # an English word is no compound: not "capa city"
+        "velocity",
+        "candidate",
+        "descr",  # abbreviations fall into fragments
+        "assgn",
+        "insur",
+        "secretaria",  # a word of another language: no "secret aria"
+        "thecityiscleanandgenerallyfreefromlitter",  # a sentence, not a compound
+    ],
+)
+def test_words_that_are_no_english_compound_stay_whole(word: str) -> None:
     assert tokens(word) == (word,)
 
 

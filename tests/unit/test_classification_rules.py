@@ -93,6 +93,48 @@ def test_person_names_in_capitals_and_first_names_alone_are_read_from_the_values
     assert decide("middle_initial", [chr(65 + n % 26) for n in range(300)]) == "PERSON_NAME"
 
 
+def test_a_persons_role_alone_is_completed_by_values_of_names() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(5)
+    first_names = [faker.first_name() for _ in range(300)]
+    # A third unknown to any name list: the values alone are not enough, with the role they are.
+    some_known = [name if n % 3 else f"Q{name.lower()}x" for n, name in enumerate(first_names)]
+    assert decide("compliance_inspector", some_known, table="inspections") == "PERSON_NAME"
+    assert decide("complianceinspector", some_known, table="inspections") == "PERSON_NAME"
+    assert decide("c7", some_known, table="inspections") is None
+    # A role over values of a name's form that are nobody's name, or over nothing, says nothing.
+    assert decide("owner", ["City Owned", "City Leased"] * 150, table="buildings") is None
+    assert decide("owner", [], table="buildings") is None
+    assert decide("supervisor", [faker.company_email() for _ in range(300)]) == "EMAIL_ADDRESS"
+
+
+def test_a_name_of_a_person_or_a_firm_holds_what_its_values_are() -> None:
+    faker = Faker("es_CO")
+    faker.seed_instance(3)
+    people = [f"{faker.first_name()} {faker.last_name()} {faker.last_name()}" for _ in range(300)]
+    firms = [faker.company() for _ in range(300)]
+    assert decide("nombre_o_razon_social", people, table="contratos") == "PERSON_NAME"
+    assert decide("nombre_o_razon_social", firms, table="contratos") is None
+    assert decide("name_or_company", [p.upper() for p in people], table="payees") == "PERSON_NAME"
+    assert decide("razon_social", people, table="contratos") is None  # a firm's name alone
+
+
+def test_towns_named_like_people_under_a_name_that_says_town_are_places() -> None:
+    towns = ["Parker", "Aurora", "Elizabeth", "Englewood", "Littleton", "Castle Rock", "Denver"]
+    assert decide("principal_city", towns * 40, table="businesses") == "LOCATION"
+    assert decide("principalcity", towns * 40, table="businesses") == "LOCATION"
+    faker = Faker("en_US")
+    faker.seed_instance(9)
+    assert decide("principal", [faker.name() for _ in range(300)]) == "PERSON_NAME"
+
+
+def test_on_street_and_off_street_are_no_street_addresses() -> None:
+    answers = ["1 Strongly Disagree", "2 Somewhat Disagree", "3 Somewhat Agree", "4 Strongly Agree"]
+    assert decide("q5_onstreet_parking_agreement", answers * 50, table="survey") is None
+    assert decide("off_street_parking", ["Yes", "No", "Unknown"] * 50, table="permits") is None
+    assert decide("street", ["Main St", "Oak Ave", "Elm St", "Pine Rd"] * 50) == "STREET_ADDRESS"
+
+
 def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
     faker = Faker("en_US")
     faker.seed_instance(7)
@@ -189,6 +231,10 @@ def test_states_and_countries_in_the_values_complete_a_weak_name(locale: str) ->
     assert decide("estado", ["SI", "NO"] * 100, table="records") is None
     assert decide("state", ["OK", "NO", "NA"] * 60, table="records") is None
     assert decide("state", ["NY"] * 190 + ["NJ"] * 10, table="records") == "LOCATION"
+    # A code that is an English word too counts as a place only beside one that is not.
+    assert decide("state", ["ON", "OFF"] * 100, table="switches") is None
+    assert decide("location", ["IN", "OUT", "ON", "OR"] * 50, table="parcels") is None
+    assert decide("state", ["NY", "NJ", "OK", "IN", "OH"] * 40, table="records") == "LOCATION"
     assert decide("state", ["pending", "shipped", "returned"] * 60, table="orders") is None
 
 
