@@ -15,8 +15,10 @@ controls 40 columns where both name the same infotype ("agreed-named") and 40 wh
 none ("agreed-none"), shuffled; each item shows a column's name, its table and up to 20 of its
 values, never the rules' answer nor the set's. `pack --agreed-none N --settled FILE` draws N more
 agreed-none columns that FILE does not hold yet: the columns both sides would miss hide among
-them, and only a larger sample tells how many. The labeller names the one TAXONOMY.md id each
-column holds (or NONE) and marks the calls reasonable people could make otherwise.
+them, and only a larger sample tells how many; `pack --settled FILE` alone packs the disputed
+columns FILE does not settle yet, which a change of the rules makes. The labeller names the one
+TAXONOMY.md id each column holds (or NONE) and marks the calls reasonable people could make
+otherwise.
 
 `score` puts the settled labels in place of the set's and prints micro F1 three ways: with the
 set's labels, with every settled label, and with the settled labels not marked ambiguous (the
@@ -92,16 +94,19 @@ def pack(
     folder: Path, out: Path, agreed_none: int = 0, settled: Path | None = None
 ) -> Counter[str]:
     """Write OUT/items.json (what the labeller sees) and OUT/key.json (which column each is):
-    the disputed columns and the controls; or, with `agreed_none`, that many more agreed-none
-    columns that `settled` does not hold."""
+    the disputed columns and the controls; with `agreed_none`, that many more agreed-none
+    columns that `settled` does not hold; with `settled` alone, the disputed columns it does not
+    hold (a change of the rules makes new ones)."""
     rng = random.Random(SEED + (1 if agreed_none else 0))
     columns = [c for c in eval_columns(folder) if c.scored]
     kinds, _ = _kinds(columns)
     of = {kind: [c for c in columns if kinds.get(_key(c)) == kind] for kind in KINDS}
+    known = {(s["table"], s["column"]) for s in _settled(settled)} if settled else set()
     if agreed_none:
-        known = {(s["table"], s["column"]) for s in _settled(settled)} if settled else set()
         fresh = [c for c in of["agreed-none"] if _key(c) not in known]
         chosen = rng.sample(fresh, min(agreed_none, len(fresh)))
+    elif settled:
+        chosen = [c for c in of["disputed"] if _key(c) not in known]
     else:
         chosen = of["disputed"]
         chosen += rng.sample(of["agreed-named"], min(CONTROLS, len(of["agreed-named"])))
@@ -200,7 +205,14 @@ def score_settled(folder: Path, file: Path) -> dict[str, Any]:
         sample = [c for c in columns if _key(c) in settled and settled[_key(c)]["kind"] == kind]
         agree = sum(label(settled[_key(c)]) == c.label for c in sample)
         result[f"{kind} columns labelled, agreeing with the set"] = f"{agree} of {len(sample)}"
-    sample = [c for c in columns if kinds.get(_key(c)) == "agreed-none" and _key(c) in settled]
+    # The random draw only: a disputed column the rules no longer flag is no random agreement.
+    sample = [
+        c
+        for c in columns
+        if kinds.get(_key(c)) == "agreed-none"
+        and _key(c) in settled
+        and settled[_key(c)]["kind"] == "agreed-none"
+    ]
     found = sum(label(settled[_key(c)]) is not None for c in sample)
     population = sum(kind == "agreed-none" for kind in kinds.values())
     if sample:
@@ -235,7 +247,7 @@ if __name__ == "__main__":
     packing.add_argument("set", type=Path, help="a labelled set (pii-eval's layout)")
     packing.add_argument("out", type=Path, help="the folder for items.json and key.json")
     packing.add_argument("--agreed-none", type=int, default=0, help="only this many more")
-    packing.add_argument("--settled", type=Path, help="the settled labels they must not repeat")
+    packing.add_argument("--settled", type=Path, help="the settled labels not to repeat")
     settling = commands.add_parser("settle", help="the labels beside their columns")
     settling.add_argument("out", type=Path, help="the folder of key.json and labels.json")
     settling.add_argument("file", type=Path, help="the settled labels to add to")
