@@ -745,6 +745,13 @@ _NAME_LOCALES = [
     "tr_TR",
     "id_ID",
     "fil_PH",
+    "lt_LT",
+    "lv_LV",
+    "et_EE",
+    "el_GR",
+    "ru_RU",
+    "uk_UA",
+    "bg_BG",
 ]
 _NAME_PARTICLES = frozenset(
     [
@@ -831,6 +838,8 @@ _ORGANISATIONS = """
     societa azienda scuola chiesa farmacia ristorante
     empresa escola igreja loja
     stichting vereniging school kerk apotheek winkel
+    ооо оао зао ао пао нао ип тов пп фоп ад еад оод еоод сд кд кда ет дооел јп компания банк фирма
+    ooo ead ood eood
 """
 _ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
 
@@ -1118,17 +1127,22 @@ _UPPER, _LOWER = _LETTERS[:26], _LETTERS[26:]
 _ALNUM = _DIGITS + _LETTERS
 _HEX = _DIGITS + b"abcdefABCDEF"
 
-# A capitalised word of a name (Latin scripts), a lower-case particle, a title and a suffix.
+# A capitalised word of a name (Latin, Greek and Cyrillic scripts), a lower-case particle, a
+# title and a suffix.
 _APOSTROPHES = "'\u2019"  # a real character (not a regex escape): _relax reads digits
-_UPPER_LATIN = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"  # Latin Extended-A: both cases
-_LOWER_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_UPPER_CASE = (
+    "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"  # Latin (Extended-A: both cases)
+    "\u0386\u0388-\u038f\u0391-\u03a9"  # Greek
+    "\u0400-\u042f\u0490"  # Cyrillic
+)
+_LOWER_CASE = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u03ac-\u03ce\u0430-\u045f\u0491"
 # A capitalised word ("Ada", "O'Neil", "J."), or one in capitals ("LOVELACE", "O'NEIL"), as
 # registers, rolls and older systems write names.
 _NAME_WORD = (
     # "McDonald", "MacArthur", "DeLuca": a short prefix may carry a second capital
-    rf"[{_UPPER_LATIN}](?:(?:[{_LOWER_LATIN}]{{1,2}}[{_UPPER_LATIN}])?[{_LOWER_LATIN}]*"
-    rf"(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}{_LOWER_LATIN}][{_LOWER_LATIN}]*)?"
-    rf"|[{_UPPER_LATIN}]*(?:[{_APOSTROPHES}\-][{_UPPER_LATIN}]{{2,}})?)\.?"
+    rf"[{_UPPER_CASE}](?:(?:[{_LOWER_CASE}]{{1,2}}[{_UPPER_CASE}])?[{_LOWER_CASE}]*"
+    rf"(?:[{_APOSTROPHES}\-][{_UPPER_CASE}{_LOWER_CASE}][{_LOWER_CASE}]*)?"
+    rf"|[{_UPPER_CASE}]*(?:[{_APOSTROPHES}\-][{_UPPER_CASE}]{{2,}})?)\.?"
 )
 # in lower case or in capitals, as registers write them ("GUSTAVO DE JESUS CANO")
 _PARTICLE = "(?:" + "|".join(sorted({*_NAME_PARTICLES, *map(str.upper, _NAME_PARTICLES)})) + ")"
