@@ -838,10 +838,13 @@ _ORGANISATIONS = """
     societa azienda scuola chiesa farmacia ristorante
     empresa escola igreja loja
     stichting vereniging school kerk apotheek winkel
-    ооо оао зао ао пао нао ип тов пп фоп ад еад оод еоод сд кд кда ет дооел јп компания банк фирма
     ooo ead ood eood
 """
-_ORGANISATION_WORDS = frozenset(_ORGANISATIONS.split())
+# The same in Cyrillic letters (some look Latin: they are not).
+_CYRILLIC_ORGANISATIONS = (
+    "ооо оао зао ао пао нао ип тов пп фоп ад еад оод еоод сд кд кда ет дооел јп компания банк фирма"  # noqa: RUF001
+)
+_ORGANISATION_WORDS = frozenset((_ORGANISATIONS + _CYRILLIC_ORGANISATIONS).split())
 
 
 def _person_name_ok(value: str) -> bool:

@@ -23,9 +23,10 @@ def test_strong_values_decide_under_a_meaningless_name() -> None:
 
 @pytest.mark.parametrize(
     "locale",
-    # in Latin, Greek and Cyrillic letters
-    ["en_US", "en_GB", "fr_FR", "es_ES", "it_IT", "nl_NL", "cs_CZ", "de_DE", "lv_LV", "et_EE"]
-    + ["el_GR", "ru_RU", "uk_UA", "bg_BG"],
+    [  # in Latin, Greek and Cyrillic letters
+        *("en_US", "en_GB", "fr_FR", "es_ES", "it_IT", "nl_NL", "cs_CZ", "de_DE", "lv_LV"),
+        *("et_EE", "el_GR", "ru_RU", "uk_UA", "bg_BG"),
+    ],
 )
 def test_person_names_are_read_from_the_values_under_any_column_name(locale: str) -> None:
     faker = Faker(locale)
