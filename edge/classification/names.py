@@ -13,14 +13,13 @@ and `DOB` all reach the same table entries.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
-
-import wordninja
 
 from domain.taxonomy import INFOTYPES
 
@@ -50,23 +49,30 @@ PERSON_WORDS = _words("""
     driver applicant candidate subscriber beneficiary recipient sender buyer tenant resident
     citizen voter donor volunteer father mother parent spouse child guardian kin doctor physician
     nurse manager supervisor signatory representative insured lead prospect respondent participant
-    attendee visitor worker inspector officer investigator clerk judge attorney lawyer author
-    reporter assignee reviewer approver requester requestor submitter president chairperson
-    chairman chairwoman secretary treasurer commissioner councillor councilmember
-    alderman mayor rector dean professor instructor lecturer tutor mentor advisor adviser counselor
-    counsellor caseworker technician therapist surgeon dentist pharmacist suspect victim witness
-    defendant plaintiff offender inmate decedent deceased heir husband wife landlord borrower
-    debtor signer notary registrant licensee permittee claimant
+    attendee visitor worker suspect victim witness defendant plaintiff offender inmate decedent
+    deceased heir husband wife landlord borrower debtor registrant licensee permittee claimant
     kunde kunden mitarbeiter mitarbeiterin angestellter nutzer benutzer personen patientin schuler
-    klient inhaber mieter bewerber teilnehmer ansprechpartner fahrer leiter sachbearbeiter
-    eigentumer besitzer arzt lehrer richter anwalt
+    klient inhaber mieter bewerber teilnehmer ansprechpartner fahrer eigentumer besitzer burger
     utilisateur salarie employe personne eleve etudiant titulaire locataire candidat adherent abonne
-    beneficiaire proprietaire gerant medecin enseignant juge avocat
+    beneficiaire proprietaire citoyen
     cliente usuario empleado persona paciente alumno estudiante contacto inquilino solicitante
-    afiliado responsable encargado propietario titular medico profesor docente gerente jefe
-    secretario tesorero alcalde juez abogado victima testigo representante
+    afiliado propietario titular victima testigo ciudadano cidadao cittadino
     utente dipendente paziente studente contatto utilizador funcionario colaborador pessoa
     aluno contato klant gebruiker medewerker werknemer persoon leerling contactpersoon huurder
+""")
+# People named by an office or a task (`county_clerk`, `reviewer`): their name is theirs, but a
+# place or a state beside them is the office's (`state_treasurer`, `reviewer_state`), so they
+# qualify a name only.
+ROLE_WORDS = _words("""
+    inspector officer investigator clerk judge attorney lawyer author reporter assignee reviewer
+    approver requester requestor submitter signer notary president chairperson chairman
+    chairwoman secretary treasurer commissioner councillor councilmember alderman mayor rector
+    dean professor instructor lecturer tutor mentor advisor adviser counselor counsellor
+    caseworker technician therapist surgeon dentist pharmacist coroner sheriff assessor governor
+    senator
+    leiter sachbearbeiter arzt lehrer richter anwalt gerant medecin enseignant juge avocat
+    responsable encargado medico profesor docente gerente jefe secretario tesorero alcalde juez
+    abogado representante
 """)
 ENTITY_WORDS = _words("""
     product prod item sku article company business firm corporation corp organisation organization
@@ -168,7 +174,7 @@ VOCABULARY: dict[str, Vocabulary] = {
         likely="""display name, middle initial, person name, contact person, cardholder,
             card holder, account holder, apelido, nom usage""",
         weak="name, initials, first, last, given",  # "First" and "Last" beside each other
-        context=PERSON_WORDS,
+        context=PERSON_WORDS | ROLE_WORDS,
         against=ENTITY_WORDS | PLACE_WORDS,
     ),
     "EMAIL_ADDRESS": Vocabulary(
@@ -601,6 +607,9 @@ EVENT_WORDS = _words("""
     aankoop verkoop
 """)
 
+# "Or", which joins alternatives: a column for a person's name or a firm's holds either.
+ALTERNATIVES = _words("or o ou oder eller")
+
 NEGATIVE_CUES: tuple[NegativeCue, ...] = (
     # Surrogate and foreign keys: `customer_id`, `id_cliente`, `userid`.
     NegativeCue(
@@ -690,9 +699,6 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
 
 # --- normalisation -------------------------------------------------------------------------------
 
-# "Or", which joins alternatives: a column for a person's name or a firm's holds either.
-ALTERNATIVES = _words("or o ou oder eller")
-
 # Spellings read as one word, so one vocabulary entry serves every language.
 CANONICAL: dict[str, str] = {
     word: canonical
@@ -717,6 +723,8 @@ FILLER = _words("number # value val txt str")
 SHORT_PARTS = _words("ip id dl cc no nr nb pw db hw is of de di da do du")
 # Endings that make ordinary words, never a compound's last part ("percentage", "membership").
 BAD_TAILS = _words("age ship")
+# The most frequent English words, of which the parts of a glued name split as English must be.
+COMMON_ENGLISH = 30_000
 # Schema words that only help to split glued names ("unitprice", "rowid").
 GLUE_WORDS = _words("unit list row net gross base line item")
 
@@ -828,19 +836,35 @@ def _compound(word: str, english: bool = True) -> tuple[str, ...]:
 def _english_compound(word: str) -> tuple[str, ...]:
     """A glued word whose parts are not all ours, split where English words are (by their
     frequency in English text): "principalcity" -> principal, city; "nflastname" -> nf, last,
-    name. Kept only for a compound as ours are, of two or three words, whose last word (what
-    the compound is, in English) is a word of ours of four letters or more, and without single
-    letters: an abbreviation ("descr", "assgn"), a word of another language ("secretaria" is no
-    secret aria) or a sentence glued up as a survey question's name split into fragments that
-    are words by chance."""
-    english = wordninja.split(word)
-    if not 2 <= len(english) <= 3:
+    name. Kept only for a compound as ours are: two or three common English words (or compounds
+    of ours: "lastname"), the last of them (what an English compound is) in the singular a word
+    of ours of four letters or more ("ages" is not: `pourcentages`), and no single letters. An
+    abbreviation ("descr", "assgn"), a word of another language ("secretaria" is no secret aria,
+    "velocidade" no velo cidade) or a sentence glued up as a survey question's name splits into
+    fragments that are words by chance."""
+    split, common = _english()
+    english = split(word)
+    if not 2 <= len(english) <= 3 or not all(
+        common(part) or len(_compound(part, english=False)) > 1 for part in english
+    ):
         return (word,)
-    parts = [token for part in english for token in _compound(part)]
-    last = parts[-1]
-    if all(len(part) > 1 for part in parts) and len(last) > 3 and _lemma(last) in LEXICON:
+    parts = [token for part in english for token in _compound(part, english=False)]
+    last = _lemma(parts[-1])
+    if all(len(part) > 1 for part in parts) and len(last) > 3 and last in LEXICON:
         return tuple(parts)
     return (word,)
+
+
+@lru_cache(maxsize=1)
+def _english() -> tuple[Callable[[str], list[str]], Callable[[str], bool]]:
+    """wordninja's split, and whether a word is among the COMMON_ENGLISH most frequent of its
+    list; imported when first needed (the list costs 18 MB)."""
+    import wordninja
+
+    model = wordninja.DEFAULT_LANGUAGE_MODEL
+    costs: dict[str, float] = model._wordcost  # a word's cost: log((rank + 1) * log(words))
+    most = math.log(COMMON_ENGLISH * math.log(len(costs)))
+    return model.split, lambda word: costs.get(word, math.inf) <= most
 
 
 def tokens(name: str, english: bool = True) -> tuple[str, ...]:
@@ -946,6 +970,7 @@ class NameEvidence:
     scores: dict[str, float]
     negative: str | None
     tokens: tuple[str, ...]
+    last: str | None = None  # the infotype of the term that holds the name's last word
 
 
 @dataclass(frozen=True, slots=True)
@@ -1067,12 +1092,24 @@ def _applies(cue: NegativeCue, words: tuple[str, ...], terms: list[_Term]) -> bo
     return True
 
 
+def _offered(match: _Match, matches: list[_Match], words: tuple[str, ...]) -> bool:
+    """Whether an "or" stands between this phrase and a term, which it then only offers as an
+    alternative: "nombre o razon social" is a person's name or a firm's."""
+    ors = [index for index, word in enumerate(words) if word in ALTERNATIVES]
+    return any(
+        min(other.end, match.end) <= index < max(other.start, match.start)
+        for other in matches
+        if isinstance(other.entry, _Term)
+        for index in ors
+    )
+
+
 def _negative_cue(
     matches: list[_Match], words: tuple[str, ...], spelled: tuple[str, ...], content: list[int]
 ) -> str | None:
     """The first negative cue of NEGATIVE_CUES the name shows, as its label."""
     for match in matches:
-        if isinstance(match.entry, str):
+        if isinstance(match.entry, str) and not _offered(match, matches, words):
             return "_".join(spelled[match.start : match.end])
     if not content:
         return None
@@ -1123,12 +1160,15 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
     scores: dict[str, float] = {}
     negative: str | None = None
     head = ""
+    last = None  # what the term holding the name's last word names: `principal_city`, a place
     for match in matches:
         if isinstance(match.entry, _Term):
             score, against = _score(match, match.entry, words, spelled, content, table_words)
             head = match.entry.infotype
             scores[head] = max(scores.get(head, 0.0), score)
             negative = negative or against
+            if content and match.start <= content[-1] < match.end:
+                last = head
     # The last term names what the column holds; earlier ones describe it (`billing_address_zip`).
     # An address holds its city and postal code, never the other way round: a name with both
     # holds the part, whichever end its language puts the head (`municipio_domicilio`).
@@ -1137,9 +1177,7 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
     scores = {it: score if it == head else score * MODIFIER for it, score in scores.items()}
 
     cue = _negative_cue(matches, words, spelled, content)
-    if cue is not None and scores and ALTERNATIVES.intersection(words):
-        cue = None  # "name or company" (`nombre_o_razon_social`): what the values are decides
-    if not scores and cue is None and content and words[content[-1]] in PERSON_WORDS:
+    if not scores and cue is None and _role(words, table_words):
         # A person's role alone (`owner`, `compliance_inspector`) often holds their name: weak
         # evidence, which values of names complete and other values leave below the threshold.
         scores["PERSON_NAME"] = ROLE if len(content) == 1 else ROLE * EMBEDDED
@@ -1147,5 +1185,15 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
         scores = {infotype: score * NEGATED for infotype, score in scores.items()}
         negative = cue
     return NameEvidence(
-        {infotype: round(score, 3) for infotype, score in scores.items()}, negative, surface
+        {infotype: round(score, 3) for infotype, score in scores.items()}, negative, surface, last
+    )
+
+
+def _role(words: tuple[str, ...], table: tuple[str, ...]) -> bool:
+    """Whether the name ends in a person's role (`customer_number` does not), in a table whose
+    rows are no things or places (the `parent` of a county is a county)."""
+    return (
+        bool(words)
+        and words[-1] in PERSON_WORDS | ROLE_WORDS
+        and not any(word in ENTITY_WORDS or word in PLACE_WORDS for word in table)
     )

@@ -139,9 +139,10 @@ WITH_DIGITS = frozenset(
     }
 )
 # Values of the first infotype that are often values of the second: towns are named after
-# people (Elizabeth, Parker, Washington), so where a column's name says the second more than the
-# first (`principal_city`), the values' look of the first counts half.
+# people (Elizabeth, Parker, Washington), so where a column's name ends in a word of the second
+# (`principal_city`; not `county_clerk`), the values' look of the first counts LOOKALIKE of it.
 LOOKALIKES: dict[str, str] = {"PERSON_NAME": "LOCATION"}
+LOOKALIKE = 0.5
 # How many evenly spread values tell whether nearly all values have a form.
 CONTRADICTION_PROBE = 128
 # Values this short (Y/N, N/S/E/W, a check mark) are marks or codes, never a formed value;
@@ -376,9 +377,8 @@ def score(infotype: str, names: NameEvidence, values: ValueEvidence | None) -> f
     """Name and value evidence for one infotype, combined as independent evidence."""
     from_name = names.scores.get(infotype, 0.0)
     from_values = value_strength(infotype, values)
-    lookalike = LOOKALIKES.get(infotype)
-    if lookalike is not None and names.scores.get(lookalike, 0.0) > from_name:
-        from_values *= 0.5
+    if names.last is not None and names.last == LOOKALIKES.get(infotype):
+        from_values *= LOOKALIKE
     if names.negative is not None and from_name < RESIDUAL_NAME:
         # The cue says what the column is about (`artist_name`: names of things); a word it
         # leaves standing (`name`) does not outweigh it.

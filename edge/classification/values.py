@@ -884,7 +884,8 @@ def _names_only(found: list[str]) -> list[str]:
 _PLACE_ATTRIBUTES = ("countries", "states", "states_abbr", "provinces", "provinces_abbr", "regions")
 _WORDLIKE_CODES = "no na si so to go is up as at be by do if it my of us we am"
 _NOT_PLACES = frozenset(_WORDLIKE_CODES.split())
-_WORD_CODES = frozenset(["on", "in", "or", "ok", "oh", "me", "hi", "id"])
+_ENGLISH_WORD_CODES = "on in or ok oh me hi id"
+_PLACES_ALSO_WORDS = frozenset(_ENGLISH_WORD_CODES.split())
 
 
 @functools.cache
@@ -897,7 +898,7 @@ def _places_only(found: list[str]) -> list[str]:
     """Of values with the form of a place's name, the countries and regions."""
     places = _places()
     named = [value for value in found if value.casefold() in places]
-    if all(value.casefold() in _WORD_CODES for value in named):
+    if all(value.casefold() in _PLACES_ALSO_WORDS for value in named):
         return []
     return named
 

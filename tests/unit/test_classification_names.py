@@ -83,7 +83,9 @@ def test_ordinary_words_are_not_split_into_vocabulary_words(word: str) -> None:
         "descr",  # abbreviations fall into fragments
         "assgn",
         "insur",
-        "secretaria",  # a word of another language: no "secret aria"
+        "secretaria",  # words of other languages: no "secret aria", no "velo cidade"
+        "velocidade",
+        "pourcentages",  # "ages" is no word of ours of four letters
         "thecityiscleanandgenerallyfreefromlitter",  # a sentence, not a compound
     ],
 )

@@ -110,6 +110,20 @@ def test_a_persons_role_alone_is_completed_by_values_of_names() -> None:
     assert decide("owner", ["City Owned", "City Leased"] * 150, table="buildings") is None
     assert decide("owner", [], table="buildings") is None
     assert decide("supervisor", [faker.company_email() for _ in range(300)]) == "EMAIL_ADDRESS"
+    assert decide("customer_number", [f"C{n:05d}" for n in range(300)]) is None
+
+
+def test_a_place_beside_an_office_is_the_offices() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(8)
+    people = [faker.name() for _ in range(300)]
+    for name in ("county_clerk", "state_treasurer", "county_coroner", "state_senator"):
+        assert decide(name, people, table="officials") == "PERSON_NAME", name
+    statuses = ["APPROVED", "COMMENTED", "CHANGES_REQUESTED", "DISMISSED"] * 50
+    assert decide("reviewer_state", statuses, table="reviews") is None
+    assert decide("technician_condition", ["Good", "Fair", "Poor"] * 50, table="assets") is None
+    # A party's state is theirs.
+    assert decide("claimant_state", [faker.state_abbr() for _ in range(300)]) == "LOCATION"
 
 
 def test_a_name_of_a_person_or_a_firm_holds_what_its_values_are() -> None:
@@ -121,6 +135,10 @@ def test_a_name_of_a_person_or_a_firm_holds_what_its_values_are() -> None:
     assert decide("nombre_o_razon_social", firms, table="contratos") is None
     assert decide("name_or_company", [p.upper() for p in people], table="payees") == "PERSON_NAME"
     assert decide("razon_social", people, table="contratos") is None  # a firm's name alone
+    # What the whole column is (a flag, a change's time, a kind) is no alternative.
+    assert decide("email_or_sms_consent", ["Yes", "No"] * 100) is None
+    assert decide("first_or_last_name_updated", ["2024-01-05 10:00:00"] * 200) is None
+    assert decide("email_or_phone_type", ["Email", "Phone"] * 100) is None
 
 
 def test_towns_named_like_people_under_a_name_that_says_town_are_places() -> None:
