@@ -254,8 +254,8 @@ def classify(
 ) -> Classification:
     """The decision of `model` and the rules for one column. The rules' decision stands where
     they make one; where they abstain, the model decides if it gives an infotype a probability
-    of at least ABSTAIN_BELOW, unless the name carries a negative cue or the values ruled out
-    what the name says.
+    of at least ABSTAIN_BELOW that the name or the values speak for, unless the name carries a
+    negative cue or the values ruled out what the name says.
     Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
     the rules decide alone and the method says `fallback`."""
     names = name_evidence(column.name, column.table)
@@ -282,7 +282,15 @@ def classify(
         # holding 1 to 9999 is no address, and no card verification code either), or where the
         # name says what kind of column it is (`notes`, `customer_id`, `hire_date`).
         return replace(by_rules, evidence=evidence, model=model.version)
-    if best is not None and likely >= ABSTAIN_BELOW and _contradiction(best, forms) is None:
+    if (
+        best is not None
+        and likely >= ABSTAIN_BELOW
+        and _contradiction(best, forms) is None
+        # Only what the name or the values speak for: trained on synthetic columns, the model
+        # otherwise named what nothing in a column shows (contract states, neighbourhoods and
+        # job titles as political opinions and ethnicities; WKT points as licence plates).
+        and score(best, names, values.get(best)) > 0.0
+    ):
         return Classification(
             best, CATEGORIES[best], round(likely, 3), "model", evidence, model.version
         )

@@ -129,6 +129,18 @@ def test_the_rules_decision_stands_and_the_model_decides_where_they_abstain(
     assert (decided.infotype, decided.method) == ("LOCATION", "model")
 
 
+def test_the_model_names_only_what_the_name_or_the_values_speak_for(model: Model) -> None:
+    states = ["EN EJECUCION", "TERMINADO", "SUSPENSION", "ANULADO", "LIQUIDADO"] * 40
+    assert decide(model, "estado_del_contrato", states, "contratos") is None
+    titles = ["Patrol Officer", "Laborer- Public Works", "Ambulance Crew", "Detective"] * 50
+    assert decide(model, "employee_title", titles, "payroll") is None
+    points = [f"POINT (-73.{n:06d} 40.{n * 7:06d})" for n in range(200)]
+    assert decide(model, "the_geom", points, "trees") is None
+    # What the name speaks for, it may still name where the rules stay just below the threshold.
+    parties = ["Democrat", "Republican", "Independent", "Green", "Libertarian"] * 40
+    assert decide(model, "party_affiliation", parties, "voters") == "POLITICAL_OPINION"
+
+
 def test_what_the_values_ruled_out_the_model_does_not_bring_back(model: Model) -> None:
     # House numbers under `house_number` are no address; nor card verification codes.
     assert decide(model, "house_number", [str(1 + 37 * n % 9999) for n in range(300)]) is None
