@@ -1774,8 +1774,6 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"\d{{1,6}}(?:X{{1,4}}|[A-Za-z])?(?:[-/]\d{{1,4}})?,? (?:{_DIRECTION}\.? )?"
             rf"(?:[\w{_APOSTROPHES}.\-]+ ){{1,5}}{_STREET_TYPE}\.?(?: {_DIRECTION}\.?)?{_UNIT}"
             rf"{_LOCALITY}?"
-            # a street without its type before a ZIP+4: "1727 CRENSHAW 90019-6037"
-            rf"|\d{{1,6}} (?:{_DIRECTION}\.? )?(?:[\w.\-]+ ){{1,3}}\d{{5}}-\d{{4}}"
             # a grid address: "1350 W 1200 N", "40 North 300 East #203"
             rf"|\d{{1,6}} {_DIRECTION}\.? \d{{1,5}} {_DIRECTION}\.?{_UNIT}"
             # a post office box: "PO Box 14370 Salem, OR 97309"
