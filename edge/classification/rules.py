@@ -260,7 +260,8 @@ def classify(
 ) -> Classification:
     """The decision of `model` and the rules for one column. The rules' decision stands where
     they make one; where they abstain, the model decides if it gives an infotype a probability
-    of at least ABSTAIN_BELOW that the name or the values speak for, unless the name carries a
+    of at least ABSTAIN_BELOW, at real data's prior (`_at_real_prior`; so are the probabilities
+    the evidence records), that the name or the values speak for, unless the name carries a
     negative cue or the values ruled out what the name says.
     Without a model (None: it could not be loaded, `unavailable` says why), or when it fails,
     the rules decide alone and the method says `fallback`."""
@@ -271,7 +272,7 @@ def classify(
     if model is None:
         return _fallback(by_rules, unavailable or "no model loaded")
     try:
-        probabilities = model.predict(features(names, values, column.values))
+        probabilities = _at_real_prior(model.predict(features(names, values, column.values)))
     except ModelError as error:
         log.warning("classification_model_failed", column=column.name, reason=error.reason)
         return _fallback(by_rules, error.reason)
@@ -280,7 +281,7 @@ def classify(
         "model": {c: round(probabilities[c], 3) for c in ranked[:MODEL_EVIDENCE]}
     }
     best = next((c for c in ranked if c in CATEGORIES), None)
-    likely = _in_real_data(probabilities, best)
+    likely = probabilities[best] if best is not None else 0.0
     if by_rules.infotype is not None or "ruled_out" in by_rules.evidence or names.negative:
         # A rule decision stands: rules name what they saw (a validated value, a strong name),
         # and the model, trained on synthetic columns only, agrees or adds nothing better. So
@@ -303,20 +304,16 @@ def classify(
     return replace(by_rules, evidence=evidence, model=model.version)
 
 
-def _in_real_data(probabilities: dict[str, float], infotype: str | None) -> float:
-    """The model's probability of `infotype`, moved from its training set's share of columns
-    without personal data to REAL_NONE_SHARE (the correction for a shift of the prior: each
-    class's probability times its real share over its trained share, renormalised)."""
-    if infotype is None:
-        return 0.0
-    none, personal = (
-        REAL_NONE_SHARE / TRAINED_NONE_SHARE,
-        (1 - REAL_NONE_SHARE) / (1 - TRAINED_NONE_SHARE),
-    )
-    weighted = {
-        c: p * (none if c not in CATEGORIES else personal) for c, p in probabilities.items()
-    }
-    return weighted[infotype] / sum(weighted.values())
+def _at_real_prior(probabilities: dict[str, float]) -> dict[str, float]:
+    """The model's probabilities moved from its training set's share of columns without
+    personal data to REAL_NONE_SHARE: each class's probability times its real share over its
+    trained share, renormalised (the correction for a shift of the prior, with the infotypes
+    keeping their trained shares among themselves)."""
+    none = REAL_NONE_SHARE / TRAINED_NONE_SHARE
+    personal = (1 - REAL_NONE_SHARE) / (1 - TRAINED_NONE_SHARE)
+    weighted = {c: p * (personal if c in CATEGORIES else none) for c, p in probabilities.items()}
+    total = sum(weighted.values())
+    return {c: w / total for c, w in weighted.items()}
 
 
 def _fallback(by_rules: Classification, reason: str) -> Classification:
