@@ -1212,13 +1212,17 @@ _DIRECTION = (
 )
 _STREET_TYPE_FIRST = (
     r"(?:rue|avenue|av|boulevard|bd|chemin|place|allée|allee|impasse|quai|cours|calle|c/"
+    r"|route|montée|montee|rang"  # Québec
     r"|avenida|avda|paseo|camino|plaza|pza|pasaje|ronda|carrer|travesía|travesia|glorieta|via"
     r"|vía|carretera|ctra|callejón|callejon|cuesta|rambla|urbanización|urbanizacion|urb"
     r"|passeig|avinguda|plaça|viale|piazza|piazzale|corso|vicolo|largo|strada|borgo|contrada"
     r"|rua|travessa|alameda|praça|praca|estrada|rodovia|viela|ladeira|beco|viaduto|vereda"
     r"|ulica|aleja|plac|osiedle|(?-i:ul|al|pl|os)\."  # Polish abbreviations in lower case
     r"|bulevardul|calea|intrarea|aleea|șoseaua|soseaua|splaiul|piața|piata"  # Romanian
-    r"|jalan|jl\.|gg\.)"  # Indonesian
+    r"|circuito|cerrada|privada|retorno|calzada|andador|prolongación|prolongacion"  # Mexican
+    r"|periférico|periferico|eje vial|diagonal|continuación|continuacion|peatonal|ampliación"
+    r"|ampliacion|circunvalación|circunvalacion"
+    r"|jalan|jl\.|jln\.?|gg\.)"  # Indonesian and Malay
 )
 # "C." and "R." (calle, rua) are as often an initial ("C. albicans 90028", "R. Jones 1991"): a
 # street after them has a capitalised name of two words or more, or a comma before its number.
@@ -1253,7 +1257,7 @@ _WORD = rf"[^\W\d_][\w{_APOSTROPHES}.\-]*"  # a word of a street's name
 _UNIT = (
     r"(?:,? (?:apt|apartment|suite|ste|unit|fl|floor|room|rm|#|piso|puerta|pta|esc|escalera"
     r"|bajo|local|portal|bloque|apto|apartamento|dpto|depto|int|interior|casa|andar|sala|bloco"
-    r"|lote|étage|etage|bât|bat|scala|interno|appartamento|piano)\.? ?#?[\w\-]{1,6})?"
+    r"|lote|étage|etage|bât|bat|scala|interno|appartamento|piano|edif)\.? ?#?[\w\-]{1,6})?"
 )
 # The rest of a one-line address: its town and region, ending in a region code or a postal
 # code (US, Canadian, British, Dutch, and the four- and five-digit ones): ", Halifax, NS B3H 1Y4";
@@ -1778,7 +1782,7 @@ _DETECTORS: tuple[_Detector, ...] = (
             rf"|\d{{1,6}} {_DIRECTION}\.? \d{{1,5}} {_DIRECTION}\.?{_UNIT}"
             # a post office box: "PO Box 14370 Salem, OR 97309"
             rf"|(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}{_LOCALITY}?"
-            rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}"
+            rf"|\d{{1,5}}(?:bis|ter)?,? {_STREET_TYPE_FIRST}(?: {_WORD}){{1,5}}{_UNIT}"
             rf"|(?:{_WORD} ){{0,3}}[^\W\d_][\w{_APOSTROPHES}.\-]*+{_STREET_GLUED},? \d{{1,5}}[a-z]?"
             rf"|{_STREET_TYPE_FIRST}\.?(?: {_WORD}){{1,5}},?{_NUMBER_MARK} \d{{1,5}}[a-z]?"
             rf"(?:/\d{{1,4}}[a-z]?)?{_UNIT}"  # a flat after a slash: "ul. Kossaka 75/68"

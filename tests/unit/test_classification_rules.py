@@ -34,13 +34,21 @@ def test_person_names_are_read_from_the_values_under_any_column_name(locale: str
     assert decide("c7", [faker.name() for _ in range(300)]) == "PERSON_NAME"
 
 
-@pytest.mark.parametrize("locale", ["en_US", "fr_FR", "es_ES", "es_CO", "hu_HU", "pl_PL"])
+@pytest.mark.parametrize("locale", ["en_US", "fr_FR", "fr_CA", "es_ES", "es_CO", "hu_HU", "pl_PL"])
 def test_street_addresses_are_read_from_the_values_under_any_column_name(locale: str) -> None:
     faker = Faker(locale)
     faker.seed_instance(2024)
     assert decide("c8", [faker.street_address() for _ in range(300)]) == "STREET_ADDRESS"
     written = ["T Street Southeast", "Main St", "W 5th Ave Apt 3", "Elm Road"]
     assert decide("where", [f"{n} {written[n % 4]}" for n in range(1, 101)]) == "STREET_ADDRESS"
+
+
+def test_mexican_street_types_complete_a_weak_name() -> None:
+    # Circuito, Cerrada, Privada, Retorno, Calzada, ... before the street's name.
+    mexican = Faker("es_MX")
+    mexican.seed_instance(1)
+    streets = [mexican.street_address() for _ in range(200)]
+    assert decide("address", streets, table="records") == "STREET_ADDRESS"
 
 
 def test_street_addresses_on_one_line_on_a_grid_and_by_block() -> None:
