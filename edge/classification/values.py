@@ -923,11 +923,27 @@ def _people_only(found: list[str]) -> list[str]:
 
     def person(value: str) -> bool:
         words = _words(value)
-        return _ORGANISATION_WORDS.isdisjoint(words) and not (words and words[-1] in streets)
+        return (
+            _ORGANISATION_WORDS.isdisjoint(words)
+            and not (words and words[-1] in streets)
+            and not _town_and_region(value)
+        )
 
     if all(map(person, spread(found, _PEOPLE_PROBE))):
         return found
     return [value for value in found if person(value)]
+
+
+def _town_and_region(value: str) -> bool:
+    """Whether the value is a town and its region's code ("Nelsonville, AZ"), which has the
+    form of "LAST, FIRST"; unless the code is also a given name ("KIM, JO")."""
+    town, comma, code = value.rpartition(",")
+    code = code.strip()
+    return (
+        bool(comma and town)
+        and (len(code) == 2 and code.isupper() and code.casefold() in _places())
+        and code.casefold() not in _given_names()
+    )
 
 
 @functools.cache

@@ -140,6 +140,11 @@ def test_the_model_names_only_what_the_name_or_the_values_speak_for(model: Model
     assert decide(model, "employee_title", titles, "payroll") is None
     points = [f"POINT (-73.{n:06d} 40.{n * 7:06d})" for n in range(200)]
     assert decide(model, "the_geom", points, "trees") is None
+    # A town and its state's code have the form of "LAST, FIRST", and are no one's name.
+    towns = Faker("en_US")
+    towns.seed_instance(0)
+    places = [f"{towns.city()}, {towns.state_abbr()}" for _ in range(200)]
+    assert decide(model, "place", places, "events") is None
     # Counts look like postal codes; most columns of real data hold no personal data, which
     # the model's probabilities are moved to (it was trained on a quarter without).
     fares = [str(n * 7919 % 60000 + 2000) for n in range(300)]
