@@ -710,6 +710,7 @@ CANONICAL: dict[str, str] = {
         ),
         ("name", "name nm nom nombre nome naam navn namn имя 名前"),
         ("license", "license licence lic lizenz"),
+        ("code", "code cd cde"),
     )
     for word in spellings.split()
 }

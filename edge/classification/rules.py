@@ -35,7 +35,13 @@ from domain.taxonomy import ABSTAIN_BELOW, CATEGORIES
 from edge.classification.features import features
 from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
-from edge.classification.values import ValueEvidence, present_values, spread, value_evidence
+from edge.classification.values import (
+    ORGANISATION_LINE,
+    ValueEvidence,
+    present_values,
+    spread,
+    value_evidence,
+)
 from edge.connectors.base import Sample, Table
 from edge.profiling import columns_of, texts
 
@@ -386,6 +392,8 @@ def _contradiction(infotype: str, forms: _Forms) -> str | None:
         return f"nearly all values are marks of 1-{MARK_LENGTH} characters"
     if infotype in WITH_DIGITS and forms.nearly_all(_WITHOUT_DIGITS):
         return "nearly all values hold no digit"
+    if infotype == "PERSON_NAME" and forms.nearly_all(ORGANISATION_LINE):
+        return "nearly all values name organisations"  # B2B customers, taxpayers that are firms
     return None
 
 

@@ -165,6 +165,23 @@ def test_on_street_and_off_street_are_no_street_addresses() -> None:
     assert decide("street", ["Main St", "Oak Ave", "Elm St", "Pine Rd"] * 50) == "STREET_ADDRESS"
 
 
+def test_a_column_of_firms_under_a_persons_name_holds_no_person_names() -> None:
+    firms = [
+        "EL APPLE TEXAS, INC.",
+        "CABANA BEVERAGES, INC.",
+        "M&S GROUP, INC.",
+        "RUN BULL RUN, LLC",
+    ]
+    firms += ["OLIVE GARDEN OF TEXAS, LLC", "W. R. T., INC.", "SMG F&B TEXAS, INC."]
+    assert decide("taxpayer_name", firms * 40, table="permits") is None
+    assert decide("customer_name", firms * 40, table="orders") is None
+    # A few firms among people leave the people's names.
+    faker = Faker("en_US")
+    faker.seed_instance(6)
+    mixed = [faker.name() for _ in range(250)] + firms * 5
+    assert decide("customer_name", mixed, table="orders") == "PERSON_NAME"
+
+
 def test_names_of_people_under_a_name_of_things_stay_unclassified() -> None:
     faker = Faker("en_US")
     faker.seed_instance(7)
