@@ -36,8 +36,8 @@ from edge.classification.features import features
 from edge.classification.model import DEFAULT_PATH, Model, ModelError, load_model
 from edge.classification.names import NameEvidence, name_evidence
 from edge.classification.values import (
-    ORGANISATION_LINE,
     ValueEvidence,
+    names_an_organisation,
     present_values,
     spread,
     value_evidence,
@@ -360,22 +360,35 @@ class _Forms:
 
     def __init__(self, raw: Sequence[str]) -> None:
         self._raw = raw
-        self._text: str | None = None
+        self._probe: list[str] | None = None
+        self._text = ""
         self._least = 0.0
-        self._nearly_all: dict[re.Pattern[str], bool] = {}
+        self._nearly_all: dict[re.Pattern[str] | Callable[[str], bool], bool] = {}
 
     def nearly_all(self, form: re.Pattern[str]) -> bool:
         """Whether nearly all of at least FEW_VALUES sampled values are of `form`."""
-        if self._text is None:
+        found = self._nearly_all.get(form)
+        if found is None:
+            self._sample()
+            found = self._nearly_all[form] = len(form.findall(self._text)) >= self._least
+        return found
+
+    def nearly_all_pass(self, check: Callable[[str], bool]) -> bool:
+        """Whether nearly all of at least FEW_VALUES sampled values pass `check`."""
+        found = self._nearly_all.get(check)
+        if found is None:
+            probe = self._sample()
+            found = self._nearly_all[check] = sum(map(check, probe)) >= self._least
+        return found
+
+    def _sample(self) -> list[str]:
+        if self._probe is None:
             probe = present_values(spread(list(self._raw), CONTRADICTION_PROBE))
             if len(probe) < FEW_VALUES:  # mostly blanks: look among the values present
                 probe = spread(present_values(self._raw), CONTRADICTION_PROBE)
-            self._text = "\n".join(probe)  # one value a line
+            self._probe, self._text = probe, "\n".join(probe)  # one value a line
             self._least = NEARLY_ALL * len(probe) if len(probe) >= FEW_VALUES else math.inf
-        found = self._nearly_all.get(form)
-        if found is None:
-            found = self._nearly_all[form] = len(form.findall(self._text)) >= self._least
-        return found
+        return self._probe
 
 
 def _contradiction(infotype: str, forms: _Forms) -> str | None:
@@ -392,7 +405,7 @@ def _contradiction(infotype: str, forms: _Forms) -> str | None:
         return f"nearly all values are marks of 1-{MARK_LENGTH} characters"
     if infotype in WITH_DIGITS and forms.nearly_all(_WITHOUT_DIGITS):
         return "nearly all values hold no digit"
-    if infotype == "PERSON_NAME" and forms.nearly_all(ORGANISATION_LINE):
+    if infotype == "PERSON_NAME" and forms.nearly_all_pass(names_an_organisation):
         return "nearly all values name organisations"  # B2B customers, taxpayers that are firms
     return None
 

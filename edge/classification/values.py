@@ -845,13 +845,11 @@ _CYRILLIC_ORGANISATIONS = (
     "ооо оао зао ао пао нао ип тов пп фоп ад еад оод еоод сд кд кда ет дооел јп компания банк фирма"  # noqa: RUF001
 )
 _ORGANISATION_WORDS = frozenset((_ORGANISATIONS + _CYRILLIC_ORGANISATIONS).split())
-# A value (on a line of its own) that holds one of those words: "RED LOBSTER OF TEXAS, INC.".
-ORGANISATION_LINE = re.compile(
-    r"^[^\n]*?(?<!\w)(?:"
-    + "|".join(re.escape(word) for word in sorted(_ORGANISATION_WORDS, key=len, reverse=True))
-    + r")(?!\w)[^\n]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+
+
+def names_an_organisation(value: str) -> bool:
+    """Whether the value holds a word of an organisation: "RED LOBSTER OF TEXAS, INC."."""
+    return not _ORGANISATION_WORDS.isdisjoint(_words(value))
 
 
 def _person_name_ok(value: str) -> bool:
