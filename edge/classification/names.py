@@ -845,11 +845,12 @@ def _english_compound(word: str) -> tuple[str, ...]:
     fragments that are words by chance."""
     split, common = _english()
     english = split(word)
+    ours = [_compound(part, english=False) for part in english]
     if not 2 <= len(english) <= 3 or not all(
-        common(part) or len(_compound(part, english=False)) > 1 for part in english
+        common(part) or len(own) > 1 for part, own in zip(english, ours, strict=True)
     ):
         return (word,)
-    parts = [token for part in english for token in _compound(part, english=False)]
+    parts = [token for own in ours for token in own]
     last = _lemma(parts[-1])
     if all(len(part) > 1 for part in parts) and len(last) > 3 and last in LEXICON:
         return tuple(parts)
@@ -1000,13 +1001,22 @@ def _scan(words: tuple[str, ...]) -> list[_Match]:
 def _nearest(words: tuple[str, ...], start: int, end: int, wanted: frozenset[str]) -> int | None:
     """The position of a wanted word nearest to words[start:end], the earlier one on a tie, on
     the same side of an "or" (`name_or_company`: the company does not make the name its own)."""
-    first = next((i + 1 for i in range(start - 1, -1, -1) if words[i] in ALTERNATIVES), 0)
-    last = next((i for i in range(end, len(words)) if words[i] in ALTERNATIVES), len(words))
     for distance in range(1, len(words)):
         for position in (start - distance, end - 1 + distance):
-            if first <= position < last and words[position] in wanted:
+            if (
+                0 <= position < len(words)
+                and words[position] in wanted
+                and not _apart(words, start, position)
+            ):
                 return position
     return None
+
+
+def _apart(words: tuple[str, ...], one: int, other: int) -> bool:
+    """Whether an "or" stands between the words at `one` and `other`, which it then offers as
+    alternatives instead of joining them."""
+    low, high = sorted((one, other))
+    return not ALTERNATIVES.isdisjoint(words[low:high])
 
 
 # Words any table name may carry that say nothing of what its rows are: `salary_data`, `dim_x`.
@@ -1096,12 +1106,10 @@ def _applies(cue: NegativeCue, words: tuple[str, ...], terms: list[_Term]) -> bo
 def _offered(match: _Match, matches: list[_Match], words: tuple[str, ...]) -> bool:
     """Whether an "or" stands between this phrase and a term, which it then only offers as an
     alternative: "nombre o razon social" is a person's name or a firm's."""
-    ors = [index for index, word in enumerate(words) if word in ALTERNATIVES]
     return any(
-        min(other.end, match.end) <= index < max(other.start, match.start)
+        _apart(words, match.start, other.start)
         for other in matches
         if isinstance(other.entry, _Term)
-        for index in ors
     )
 
 
@@ -1195,6 +1203,6 @@ def _role(words: tuple[str, ...], table: tuple[str, ...]) -> bool:
     rows are no things or places (the `parent` of a county is a county)."""
     return (
         bool(words)
-        and words[-1] in PERSON_WORDS | ROLE_WORDS
+        and words[-1] in VOCABULARY["PERSON_NAME"].context
         and not any(word in ENTITY_WORDS or word in PLACE_WORDS for word in table)
     )
