@@ -173,7 +173,8 @@ VOCABULARY: dict[str, Vocabulary] = {
             氏名, 姓名, 名字""",
         likely="""display name, middle initial, person name, contact person, cardholder,
             card holder, account holder, apelido, nom usage""",
-        weak="name, initials, first, last, given",  # "First" and "Last" beside each other
+        # "First" and "Last" beside each other; an alias is a name someone goes by
+        weak="name, initials, first, last, given, alias, aka, moniker",
         context=PERSON_WORDS | ROLE_WORDS,
         against=ENTITY_WORDS | PLACE_WORDS,
     ),
@@ -1139,6 +1140,7 @@ def _score(
     spelled: tuple[str, ...],
     content: list[int],
     table: tuple[str, ...],
+    where: tuple[int, ...],
 ) -> tuple[float, str | None]:
     """A term's strength in this name, and the negative cue its context makes of it, if any."""
     span = range(match.start, match.end)
@@ -1151,10 +1153,35 @@ def _score(
     word, position = decider
     vocabulary = VOCABULARY[term.infotype]
     if word in vocabulary.context:
+        if _serves(match, term, (word, position), content, where):
+            return score, None
         return max(score, IN_TABLE_CONTEXT if position is None else IN_COLUMN_CONTEXT), None
     if position is None:  # `name` in the table `products`: "product_name"
         return score * NEGATED, "_".join((word, *spelled[match.start : match.end]))
     return score * NEGATED, "_".join(spelled[index] for index in sorted({*span, position}))
+
+
+def _serves(
+    match: _Match,
+    term: _Term,
+    decider: tuple[str, int | None],
+    content: list[int],
+    where: tuple[int, ...],
+) -> bool:
+    """Whether a weak place word comes right before the person who ends the name, and so says
+    where they serve, not where they are: `district_manager`, `state_representative` hold
+    people. A person before the place (`customer_state`), or an "of" between them
+    (`estado_del_cliente`), makes it their place; a likely place word stays one
+    (`ciudad_cliente`), and so does a place before its kind (`state_of_residence`)."""
+    word, position = decider
+    return (
+        term.infotype == "LOCATION"
+        and word in PERSON_WORDS
+        and term.strength < LIKELY
+        and position is not None
+        and position == content[-1] == match.end
+        and where[position] == where[match.end - 1] + 1
+    )
 
 
 def name_evidence(column: str, table: str = "") -> NameEvidence:
@@ -1172,7 +1199,7 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
     last = None  # what the term holding the name's last word names: `principal_city`, a place
     for match in matches:
         if isinstance(match.entry, _Term):
-            score, against = _score(match, match.entry, words, spelled, content, table_words)
+            score, against = _score(match, match.entry, words, spelled, content, table_words, where)
             head = match.entry.infotype
             scores[head] = max(scores.get(head, 0.0), score)
             negative = negative or against

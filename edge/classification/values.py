@@ -1177,6 +1177,13 @@ _TITLE = (
     r"|(?:Univ\.-?Prof|Dipl\.-[A-Z][a-z]+|Mag|Ing|Dott|Lic)\.|Sig\.(?:ra|na)?) "
 )
 _SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq|MBA|LL\.M|[BM]\.(?:Sc|A|Eng))\.?)"
+# A person's name: "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada", "LOVELACE,ADA".
+_PERSON = (
+    rf"(?:(?:{_TITLE}){{0,2}}{_NAME_WORD}"
+    rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,4}}{_SUFFIX}?"
+    rf"|{_NAME_WORD}(?: {_NAME_WORD})?, ?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
+)
+_PEOPLE_LISTED = 6  # names in one value, joined by semicolons (co-owners, signatories)
 # Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese
 # forms, which come before the name; German and Dutch ones are glued to it (`Hauptstraße 5`).
 _STREET_TYPES = sorted(
@@ -1750,13 +1757,12 @@ _DETECTORS: tuple[_Detector, ...] = (
         digits=4,
     ),
     _Detector(
-        "PERSON_NAME",  # "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada", "LOVELACE,ADA"
+        "PERSON_NAME",  # a name, or a list of them: "Ada Lovelace; Lovelace, Ada; Dr. Jo Li"
         form=(
-            # a line longer than a name fails at once (a column of free text costs 3x less)
-            r"(?=[^\n]{4,60}\n)"
-            rf"(?:(?:{_TITLE}){{0,2}}{_NAME_WORD}"
-            rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,4}}{_SUFFIX}?"
-            rf"|{_NAME_WORD}(?: {_NAME_WORD})?, ?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
+            # a line longer than a name fails at once (a column of free text costs 3x less),
+            # unless a semicolon ends a first name: a list of people ("Ann Lee; Bo Park")
+            rf"(?=[^\n]{{4,60}}\n|[^\n;]{{4,60}};[^\n]{{4,{_PEOPLE_LISTED * 62}}}\n)"
+            rf"{_PERSON}(?:; ?{_PERSON}){{0,{_PEOPLE_LISTED - 1}}}"
         ),
         flags=0,  # names are capitalised, and not only in ASCII
         shortest=4,

@@ -322,3 +322,39 @@ def test_the_decision_carries_its_evidence_and_no_raw_value() -> None:
     assert result.evidence["name_tokens"] == ["email"]
     assert result.evidence["values"]["matched"] == 30
     assert "a1@example.org" not in repr(result)
+
+
+def test_a_place_right_before_the_person_who_ends_the_name_says_where_they_serve() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(11)
+    managers = [faker.name() for _ in range(12)]  # a small board: few values
+    assert decide("district_manager", managers, table="community_boards") == "PERSON_NAME"
+    assert decide("state_representative", managers, table="legislators") == "PERSON_NAME"
+    assert decide("district_manager", [], table="community_boards") is None
+    # A person's place stays a place, whichever order their language puts the words in.
+    states = [faker.state() for _ in range(300)]
+    assert decide("customer_state", states) == "LOCATION"
+    assert decide("estado_del_cliente", states) == "LOCATION"
+    assert decide("state_of_residence", [], table="applicants") == "LOCATION"
+
+
+def test_a_list_of_people_in_one_value_is_names() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(12)
+    owners = [
+        "; ".join(faker.name() for _ in range(random.Random(i).randint(1, 3))) for i in range(300)
+    ]
+    assert decide("c7", owners, table="parcels") == "PERSON_NAME"
+    assert decide("co_owners", owners, table="parcels") == "PERSON_NAME"
+    keywords = ["Parks; Recreation", "Public Safety; Fire Rescue", "Open Data; City Budget"]
+    assert decide("c7", keywords * 100, table="datasets") is None
+
+
+def test_an_alias_is_a_name_someone_goes_by() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(13)
+    aliases = [faker.first_name() if i % 3 else faker.name() for i in range(60)]
+    assert decide("alias", aliases, table="people") == "PERSON_NAME"
+    assert decide("host_alias", [f"web-{i}.internal" for i in range(60)], table="hosts") is None
+    emails = [f"team{i}@example.org" for i in range(60)]
+    assert decide("email_alias", emails, table="mailboxes") == "EMAIL_ADDRESS"
