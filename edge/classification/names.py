@@ -69,7 +69,7 @@ ROLE_WORDS = _words("""
     chairwoman secretary treasurer commissioner councillor councilmember alderman mayor rector
     dean professor instructor lecturer tutor mentor advisor adviser counselor counsellor
     caseworker technician therapist surgeon dentist pharmacist coroner sheriff assessor governor
-    senator
+    senator head chief director
     leiter sachbearbeiter arzt lehrer richter anwalt gerant medecin enseignant juge avocat
     responsable encargado medico profesor docente gerente jefe secretario tesorero alcalde juez
     abogado representante
@@ -658,7 +658,7 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
     # The same, where the language puts the kind first: `tipo_documento`, `type_of_address`.
     NegativeCue(_words("type typ tipo"), at="first"),
     # Names of things, not people: `product_name`, `nom_produit`, `company`, `genre`.
-    NegativeCue(ENTITY_WORDS, heads=NAME_HEADS, alone=True, yields_to=PERSON_WORDS),
+    NegativeCue(ENTITY_WORDS, heads=NAME_HEADS, alone=True, yields_to=PERSON_WORDS | ROLE_WORDS),
     # Dates of events, not of birth: `hire_date`, `fecha_alta`, `created_at`.
     NegativeCue(EVENT_WORDS, heads=DATE_HEADS),
     NegativeCue(

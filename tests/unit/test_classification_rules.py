@@ -358,3 +358,13 @@ def test_an_alias_is_a_name_someone_goes_by() -> None:
     assert decide("host_alias", [f"web-{i}.internal" for i in range(60)], table="hosts") is None
     emails = [f"team{i}@example.org" for i in range(60)]
     assert decide("email_alias", emails, table="mailboxes") == "EMAIL_ADDRESS"
+
+
+def test_the_name_of_an_office_holder_is_a_persons_name_whatever_the_office_belongs_to() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(14)
+    heads = [faker.name() for _ in range(300)]
+    for name in ("departmentheadname", "department_head_name", "company_director_name"):
+        assert decide(name, heads, table="departments") == "PERSON_NAME", name
+    units = ["Public Works", "Recreation and Parks", "Human Services", "Police", "Fire"] * 60
+    assert decide("department_name", units, table="departments") is None
