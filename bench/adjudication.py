@@ -20,14 +20,16 @@ columns FILE does not settle yet, which a change of the rules makes. The labelle
 TAXONOMY.md id each column holds (or NONE) and marks the calls reasonable people could make
 otherwise.
 
-`score` puts the settled labels in place of the set's and prints micro F1 three ways: with the
-set's labels, with every settled label, and with the settled labels not marked ambiguous (the
-set's label stands for the others). Agreements outside the sample are taken as right, so those
-figures are upper bounds; `score` also prints how often the labeller found personal data in the
-agreed-none sample, the number of such columns that rate gives over all of them, and the micro F1
-if they were counted as misses. And how many of today's disagreements FILE does not settle: a
-change of the rules makes disagreements nobody has labelled. The labels of a blind set's columns
-are for scoring only: reading them is reading its misses.
+`score` puts the settled labels in place of the set's and prints micro F1 four ways: with the
+set's labels, with every settled label, with the settled labels not marked ambiguous (the
+set's label stands for the others), and with the columns marked ambiguous left out.
+Agreements outside the sample are taken as right, so those figures are upper bounds until every
+agreement is labelled (both halves are, since the twelfth session); `score` also prints how
+often the labeller found personal data in the agreed-none sample, the number of such columns
+that rate gives over all of them, and the micro F1 if they were counted as misses. And how many
+of today's disagreements FILE does not settle: a change of the rules makes disagreements nobody
+has labelled. The labels of a blind set's columns are for scoring only: reading them is
+reading its misses.
 """
 
 from __future__ import annotations
@@ -200,6 +202,12 @@ def score_settled(folder: Path, file: Path) -> dict[str, Any]:
         "set's labels": micro(score(columns, by_answer).micro()),
         "settled labels": micro(everything.micro()),
         "settled where unambiguous": micro(score(relabelled(False), by_answer).micro()),
+        "settled, ambiguous columns left out": micro(
+            score(
+                [c for c in relabelled(True) if not settled.get(_key(c), {}).get("ambiguous")],
+                by_answer,
+            ).micro()
+        ),
     }
     for kind in ("agreed-named", "agreed-none"):
         sample = [c for c in columns if _key(c) in settled and settled[_key(c)]["kind"] == kind]
