@@ -859,8 +859,22 @@ def _person_name_ok(value: str) -> bool:
     known, surnames = _given_names(), _surnames()
     words = [w.strip(".").casefold() for w in value.replace(",", " ").split()]
     words = [w for w in words if w not in _NAME_PARTICLES]
-    return any(_all_in(w, known) for w in words) or (
-        len(words) > 2 and sum(_all_in(w, surnames) for w in words) >= 2
+    return (
+        any(_all_in(w, known) for w in words)
+        or (len(words) > 2 and sum(_all_in(w, surnames) for w in words) >= 2)
+        or _initialled(words, surnames)
+    )
+
+
+def _initialled(words: list[str], surnames: frozenset[str]) -> bool:
+    """Whether the words are initials before a surname ("W H Duxbury", "J. Moore"); one initial
+    alone must be no compass point ("E Jackson" is as often a street)."""
+    *initials, last = words or [""]
+    return (
+        bool(initials)
+        and all(len(w) == 1 for w in initials)
+        and (len(initials) > 1 or initials[0] not in "nsew")
+        and _all_in(last, surnames)
     )
 
 

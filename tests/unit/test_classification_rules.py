@@ -368,3 +368,17 @@ def test_the_name_of_an_office_holder_is_a_persons_name_whatever_the_office_belo
         assert decide(name, heads, table="departments") == "PERSON_NAME", name
     units = ["Public Works", "Recreation and Parks", "Human Services", "Police", "Fire"] * 60
     assert decide("department_name", units, table="departments") is None
+
+
+def test_initials_before_a_surname_are_a_name() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(15)
+    rng = random.Random(15)
+    people = [
+        f"{rng.choice('ABCDFGHJKLMPRT')} {rng.choice('ABCDFGHJKLMPRT')} {faker.last_name()}"
+        for _ in range(300)
+    ]
+    assert decide("c7", people, table="register") == "PERSON_NAME"
+    # One compass point before a street's name is a street, not a person.
+    streets = [f"{rng.choice('NSEW')} {faker.last_name()}" for _ in range(300)]
+    assert decide("c7", streets, table="segments") != "PERSON_NAME"
