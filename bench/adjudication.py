@@ -170,9 +170,9 @@ def settle(out: Path, file: Path) -> int:
 
 
 def score_settled(folder: Path, file: Path) -> dict[str, Any]:
-    """The rules' micro F1 on FOLDER with its labels, with FILE's, with FILE's unambiguous ones;
-    the controls' agreement; the agreed-none sample's rate of personal data; today's
-    disagreements FILE does not settle."""
+    """The rules' micro F1 on FOLDER with its labels, with FILE's, with FILE's unambiguous ones,
+    and without the columns FILE marks ambiguous; the controls' agreement; the agreed-none
+    sample's rate of personal data; today's disagreements FILE does not settle."""
     settled = {(s["table"], s["column"]): s for s in _settled(file)}
     columns = eval_columns(folder)
     kinds, answers = _kinds([c for c in columns if c.scored])
@@ -197,14 +197,15 @@ def score_settled(folder: Path, file: Path) -> dict[str, Any]:
             f"tp {tally.tp} fp {tally.fp} fn {tally.fn})"
         )
 
-    everything: Score = score(relabelled(True), by_answer)
+    settled_columns = relabelled(True)
+    everything: Score = score(settled_columns, by_answer)
     result: dict[str, Any] = {
         "set's labels": micro(score(columns, by_answer).micro()),
         "settled labels": micro(everything.micro()),
         "settled where unambiguous": micro(score(relabelled(False), by_answer).micro()),
         "settled, ambiguous columns left out": micro(
             score(
-                [c for c in relabelled(True) if not settled.get(_key(c), {}).get("ambiguous")],
+                [c for c in settled_columns if not settled.get(_key(c), {}).get("ambiguous")],
                 by_answer,
             ).micro()
         ),

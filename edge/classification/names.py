@@ -60,6 +60,9 @@ PERSON_WORDS = _words("""
     utente dipendente paziente studente contatto utilizador funcionario colaborador pessoa
     aluno contato klant gebruiker medewerker werknemer persoon leerling contactpersoon huurder
 """)
+# Of the person words, those that name a post someone holds for a place: a weak place word
+# right before one says where they serve (`district_manager`), not where they are.
+POST_WORDS = _words("manager supervisor representative lead")
 # People named by an office or a task (`county_clerk`, `reviewer`): their name is theirs, but a
 # place or a state beside them is the office's (`state_treasurer`, `reviewer_state`), so they
 # qualify a name only.
@@ -69,7 +72,7 @@ ROLE_WORDS = _words("""
     chairwoman secretary treasurer commissioner councillor councilmember alderman mayor rector
     dean professor instructor lecturer tutor mentor advisor adviser counselor counsellor
     caseworker technician therapist surgeon dentist pharmacist coroner sheriff assessor governor
-    senator head chief director
+    senator
     leiter sachbearbeiter arzt lehrer richter anwalt gerant medecin enseignant juge avocat
     responsable encargado medico profesor docente gerente jefe secretario tesorero alcalde juez
     abogado representante
@@ -173,8 +176,7 @@ VOCABULARY: dict[str, Vocabulary] = {
             氏名, 姓名, 名字""",
         likely="""display name, middle initial, person name, contact person, cardholder,
             card holder, account holder, apelido, nom usage""",
-        # "First" and "Last" beside each other; an alias is a name someone goes by
-        weak="name, initials, first, last, given, alias, aka, moniker",
+        weak="name, initials, first, last, given",  # "First" and "Last" beside each other
         context=PERSON_WORDS | ROLE_WORDS,
         against=ENTITY_WORDS | PLACE_WORDS,
     ),
@@ -658,7 +660,7 @@ NEGATIVE_CUES: tuple[NegativeCue, ...] = (
     # The same, where the language puts the kind first: `tipo_documento`, `type_of_address`.
     NegativeCue(_words("type typ tipo"), at="first"),
     # Names of things, not people: `product_name`, `nom_produit`, `company`, `genre`.
-    NegativeCue(ENTITY_WORDS, heads=NAME_HEADS, alone=True, yields_to=PERSON_WORDS | ROLE_WORDS),
+    NegativeCue(ENTITY_WORDS, heads=NAME_HEADS, alone=True, yields_to=PERSON_WORDS),
     # Dates of events, not of birth: `hire_date`, `fecha_alta`, `created_at`.
     NegativeCue(EVENT_WORDS, heads=DATE_HEADS),
     NegativeCue(
@@ -1153,7 +1155,7 @@ def _score(
     word, position = decider
     vocabulary = VOCABULARY[term.infotype]
     if word in vocabulary.context:
-        if _serves(match, term, (word, position), content, where):
+        if _serves(match, word, position, content, where):
             return score, None
         return max(score, IN_TABLE_CONTEXT if position is None else IN_COLUMN_CONTEXT), None
     if position is None:  # `name` in the table `products`: "product_name"
@@ -1162,23 +1164,19 @@ def _score(
 
 
 def _serves(
-    match: _Match,
-    term: _Term,
-    decider: tuple[str, int | None],
-    content: list[int],
-    where: tuple[int, ...],
+    match: _Match, word: str, position: int | None, content: list[int], where: tuple[int, ...]
 ) -> bool:
-    """Whether a weak place word comes right before the person who ends the name, and so says
-    where they serve, not where they are: `district_manager`, `state_representative` hold
-    people. A person before the place (`customer_state`), or an "of" between them
-    (`estado_del_cliente`), makes it their place; a likely place word stays one
-    (`ciudad_cliente`), and so does a place before its kind (`state_of_residence`)."""
-    word, position = decider
+    """Whether a weak place word comes right before the post that ends the name, and so says
+    where its holder serves, not where they are: `district_manager`, `state_representative`
+    hold people. A person before the place (`customer_state`), an "of" between them
+    (`state_of_residence`), a party after it (`distrito_cliente`, the client's district, as
+    Romance languages order it) or a likely place word (`city_manager`) leave it a place."""
+    entry = match.entry
     return (
-        term.infotype == "LOCATION"
-        and word in PERSON_WORDS
-        and term.strength < LIKELY
-        and position is not None
+        isinstance(entry, _Term)
+        and entry.infotype == "LOCATION"
+        and entry.strength < LIKELY
+        and word in POST_WORDS
         and position == content[-1] == match.end
         and where[position] == where[match.end - 1] + 1
     )

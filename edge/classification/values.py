@@ -855,7 +855,8 @@ def names_an_organisation(value: str) -> bool:
 def _person_name_ok(value: str) -> bool:
     """A name of two to five words, one of them a given name some country uses; or of three or
     more, two of them surnames (a rare given name before two family names: "Gilma Cervantes
-    Rodriguez"; two words may both be surnames and no name: "Baker Street")."""
+    Rodriguez"; two words may both be surnames and no name: "Baker Street"); or initials before
+    a surname."""
     known, surnames = _given_names(), _surnames()
     words = [w.strip(".").casefold() for w in value.replace(",", " ").split()]
     words = [w for w in words if w not in _NAME_PARTICLES]
@@ -867,15 +868,11 @@ def _person_name_ok(value: str) -> bool:
 
 
 def _initialled(words: list[str], surnames: frozenset[str]) -> bool:
-    """Whether the words are initials before a surname ("W H Duxbury", "J. Moore"); one initial
-    alone must be no compass point ("E Jackson" is as often a street)."""
+    """Whether the words are two or three initials before a surname ("G A Wood", "J. R. Moore");
+    one initial before a word is as often a lettered street, a key or a ward ("K Street",
+    "C Major", "A Ward") as a person."""
     *initials, last = words or [""]
-    return (
-        bool(initials)
-        and all(len(w) == 1 for w in initials)
-        and (len(initials) > 1 or initials[0] not in "nsew")
-        and _all_in(last, surnames)
-    )
+    return 1 < len(initials) <= 3 and all(len(w) == 1 for w in initials) and _all_in(last, surnames)
 
 
 def _all_in(word: str, names: frozenset[str]) -> bool:
@@ -1191,13 +1188,6 @@ _TITLE = (
     r"|(?:Univ\.-?Prof|Dipl\.-[A-Z][a-z]+|Mag|Ing|Dott|Lic)\.|Sig\.(?:ra|na)?) "
 )
 _SUFFIX = r"(?:,? (?:Jr|Sr)\.?|,? (?:II|III|IV|MD|PhD|DDS|DVM|Esq|MBA|LL\.M|[BM]\.(?:Sc|A|Eng))\.?)"
-# A person's name: "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada", "LOVELACE,ADA".
-_PERSON = (
-    rf"(?:(?:{_TITLE}){{0,2}}{_NAME_WORD}"
-    rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,4}}{_SUFFIX}?"
-    rf"|{_NAME_WORD}(?: {_NAME_WORD})?, ?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
-)
-_PEOPLE_LISTED = 6  # names in one value, joined by semicolons (co-owners, signatories)
 # Street types (USPS abbreviations included) and their French, Spanish, Italian, Portuguese
 # forms, which come before the name; German and Dutch ones are glued to it (`Hauptstraße 5`).
 _STREET_TYPES = sorted(
@@ -1771,12 +1761,13 @@ _DETECTORS: tuple[_Detector, ...] = (
         digits=4,
     ),
     _Detector(
-        "PERSON_NAME",  # a name, or a list of them: "Ada Lovelace; Lovelace, Ada; Dr. Jo Li"
+        "PERSON_NAME",  # "Ada Lovelace", "Dr. Jean-Luc de la Tour", "Lovelace, Ada", "LOVELACE,ADA"
         form=(
-            # a line longer than a name fails at once (a column of free text costs 3x less),
-            # unless a semicolon ends a first name: a list of people ("Ann Lee; Bo Park")
-            rf"(?=[^\n]{{4,60}}\n|[^\n;]{{4,60}};[^\n]{{4,{_PEOPLE_LISTED * 62}}}\n)"
-            rf"{_PERSON}(?:; ?{_PERSON}){{0,{_PEOPLE_LISTED - 1}}}"
+            # a line longer than a name fails at once (a column of free text costs 3x less)
+            r"(?=[^\n]{4,60}\n)"
+            rf"(?:(?:{_TITLE}){{0,2}}{_NAME_WORD}"
+            rf"(?: (?:{_PARTICLE} ){{0,2}}{_NAME_WORD}){{1,4}}{_SUFFIX}?"
+            rf"|{_NAME_WORD}(?: {_NAME_WORD})?, ?{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
         ),
         flags=0,  # names are capitalised, and not only in ASCII
         shortest=4,
