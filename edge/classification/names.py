@@ -176,12 +176,14 @@ VOCABULARY: dict[str, Vocabulary] = {
             氏名, 姓名, 名字""",
         likely="""display name, middle initial, person name, contact person, cardholder,
             card holder, account holder, apelido, nom usage""",
-        weak="name, initials, first, last, given",  # "First" and "Last" beside each other
+        # "First" and "Last" beside each other; an alias is a name someone goes by
+        weak="name, initials, first, last, given, alias, aka, moniker",
         context=PERSON_WORDS | ROLE_WORDS,
         against=ENTITY_WORDS | PLACE_WORDS,
     ),
     "EMAIL_ADDRESS": Vocabulary(
-        strong="""email, e mail, email address, e mail address, mail address, courriel,
+        strong="""email, e mail, email address, e mail address, mail address, email alias,
+            e mail alias, mail alias, courriel,
             adresse electronique, adresse email, adresse mail, correo, correo electronico,
             posta elettronica, endereco eletronico, e post, epost, sahkoposti, электронная почта,
             メールアドレス, 邮箱, 电子邮件, 电子邮箱""",
@@ -389,8 +391,8 @@ VOCABULARY: dict[str, Vocabulary] = {
             login id, benutzername, anmeldename, nom d utilisateur, nombre de usuario,
             nome utente, nome de usuario, gebruikersnaam, kayttajatunnus, имя пользователя,
             用户名, ユーザー名""",
-        likely="""login, handle, nickname, nick, uname, user login, user handle, pseudo,
-            identifiant, логин""",
+        likely="""login, handle, nickname, nick, uname, user login, user handle, user alias,
+            account alias, login alias, pseudo, identifiant, логин""",
         weak="usr",
         context=PERSON_WORDS,
         against=_words("""file window process thread socket system service machine server db

@@ -354,3 +354,21 @@ def test_initials_before_a_surname_are_a_name() -> None:
         f"{letter} {kind}" for letter in "ABCDEFGHKM" for kind in ("Street", "Major", "Ward")
     ]
     assert decide("c7", letters * 10, table="segments") is None
+
+
+def test_an_alias_is_a_name_someone_goes_by_unless_it_is_a_login_or_a_mailbox() -> None:
+    faker = Faker("en_US")
+    faker.seed_instance(13)
+    aliases = [faker.first_name() if i % 3 else faker.name() for i in range(60)]
+    assert decide("alias", aliases, table="people") == "PERSON_NAME"
+    assert decide("suspect_aka", aliases, table="cases") == "PERSON_NAME"
+    handles = [faker.user_name() for _ in range(60)]
+    assert decide("user_alias", handles, table="accounts") == "USERNAME"
+    assert decide("mail_alias", [], table="mailboxes") == "EMAIL_ADDRESS"
+    assert decide("host_alias", [f"web-{i}.internal" for i in range(60)], table="hosts") is None
+
+
+def test_values_with_digits_or_underscores_are_no_names_whatever_the_column_says() -> None:
+    handles = [f"player_{i}" if i % 2 else f"gamer{i}" for i in range(100)]
+    assert decide("alias", handles, table="players") is None
+    assert decide("customer_name", [f"CUST{i:05d}" for i in range(100)]) is None
