@@ -150,9 +150,6 @@ WITH_DIGITS = frozenset(
         "DRIVERS_LICENSE_NUMBER",
     }
 )
-# Infotypes no value of which holds a digit or an underscore: a column of `coolcat99`,
-# `x_sniper` or `CANTU (102203696)` holds handles or codes, whatever its name says.
-WITHOUT_DIGITS = frozenset({"PERSON_NAME"})
 # Values of the first infotype that are often values of the second: towns are named after
 # people (Elizabeth, Parker, Washington), so where a column's name ends in a word of the second
 # (`principal_city`; not `county_clerk`), the values' look of the first counts LOOKALIKE of it.
@@ -408,8 +405,6 @@ def _contradiction(infotype: str, forms: _Forms) -> str | None:
         return f"nearly all values are marks of 1-{MARK_LENGTH} characters"
     if infotype in WITH_DIGITS and forms.nearly_all(_WITHOUT_DIGITS):
         return "nearly all values hold no digit"
-    if infotype in WITHOUT_DIGITS and forms.nearly_all(_WITH_DIGITS):
-        return "nearly all values hold a digit or an underscore"
     if infotype == "PERSON_NAME" and forms.nearly_all_pass(names_an_organisation):
         return "nearly all values name organisations"  # B2B customers, taxpayers that are firms
     return None
@@ -417,7 +412,6 @@ def _contradiction(infotype: str, forms: _Forms) -> str | None:
 
 _MARK = re.compile(rf"^.{{1,{MARK_LENGTH}}}$", re.MULTILINE)
 _WITHOUT_DIGITS = re.compile(r"^[^\d\n]+$", re.MULTILINE)  # no digit of any script
-_WITH_DIGITS = re.compile(r"^[^\n]*[\d_][^\n]*$", re.MULTILINE)  # or an underscore
 
 
 @functools.cache

