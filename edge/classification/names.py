@@ -63,6 +63,9 @@ PERSON_WORDS = _words("""
 # Of the person words, those that name a post someone holds for a place: a weak place word
 # right before one says where they serve (`district_manager`), not where they are.
 POST_WORDS = _words("manager supervisor representative lead")
+# A name someone goes by: alone or after a person's word, weak evidence of a name, as a role is
+# (`alias`, `suspect_aka`; `city_alias` holds a city, `user_alias` a login).
+ALIAS_WORDS = _words("alias aliases aka moniker")
 # People named by an office or a task (`county_clerk`, `reviewer`): their name is theirs, but a
 # place or a state beside them is the office's (`state_treasurer`, `reviewer_state`), so they
 # qualify a name only.
@@ -176,8 +179,7 @@ VOCABULARY: dict[str, Vocabulary] = {
             氏名, 姓名, 名字""",
         likely="""display name, middle initial, person name, contact person, cardholder,
             card holder, account holder, apelido, nom usage""",
-        # "First" and "Last" beside each other; an alias is a name someone goes by
-        weak="name, initials, first, last, given, alias, aka, moniker",
+        weak="name, initials, first, last, given",  # "First" and "Last" beside each other
         context=PERSON_WORDS | ROLE_WORDS,
         against=ENTITY_WORDS | PLACE_WORDS,
     ),
@@ -392,7 +394,7 @@ VOCABULARY: dict[str, Vocabulary] = {
             nome utente, nome de usuario, gebruikersnaam, kayttajatunnus, имя пользователя,
             用户名, ユーザー名""",
         likely="""login, handle, nickname, nick, uname, user login, user handle, user alias,
-            account alias, login alias, pseudo, identifiant, логин""",
+            login alias, pseudo, identifiant, логин""",
         weak="usr",
         context=PERSON_WORDS,
         against=_words("""file window process thread socket system service machine server db
@@ -1170,9 +1172,10 @@ def _serves(
 ) -> bool:
     """Whether a weak place word comes right before the post that ends the name, and so says
     where its holder serves, not where they are: `district_manager`, `state_representative`
-    hold people. A person before the place (`customer_state`), an "of" between them
-    (`state_of_residence`), a party after it (`distrito_cliente`, the client's district, as
-    Romance languages order it) or a likely place word (`city_manager`) leave it a place."""
+    hold people. A post before the place (`lead_state`, a sales lead's state), an "of" between
+    them (`state_of_manager`) or a party after it (`distrito_cliente`, the client's district,
+    as Romance languages order it) leave the person's word raising it to a place; a likely
+    place word is raised as before (`city_manager` stays a place, a post though it is)."""
     entry = match.entry
     return (
         isinstance(entry, _Term)
@@ -1214,8 +1217,9 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
 
     cue = _negative_cue(matches, words, spelled, content)
     if not scores and cue is None and _role(words, table_words):
-        # A person's role alone (`owner`, `compliance_inspector`) often holds their name: weak
-        # evidence, which values of names complete and other values leave below the threshold.
+        # A person's role or alias alone (`owner`, `compliance_inspector`, `alias`) often holds
+        # a name: weak evidence, which values of names complete and others leave below the
+        # threshold.
         scores["PERSON_NAME"] = ROLE if len(content) == 1 else ROLE * EMBEDDED
     if cue is not None:  # the name says what kind of value this is: none of the terms' kinds
         scores = {infotype: score * NEGATED for infotype, score in scores.items()}
@@ -1226,10 +1230,10 @@ def name_evidence(column: str, table: str = "") -> NameEvidence:
 
 
 def _role(words: tuple[str, ...], table: tuple[str, ...]) -> bool:
-    """Whether the name ends in a person's role (`customer_number` does not), in a table whose
-    rows are no things or places (the `parent` of a county is a county)."""
+    """Whether the name ends in a person's role or an alias (`customer_number` does not), in a
+    table whose rows are no things or places (the `parent` of a county is a county)."""
     return (
         bool(words)
-        and words[-1] in VOCABULARY["PERSON_NAME"].context
+        and (words[-1] in VOCABULARY["PERSON_NAME"].context or words[-1] in ALIAS_WORDS)
         and not any(word in ENTITY_WORDS or word in PLACE_WORDS for word in table)
     )

@@ -868,11 +868,16 @@ def _person_name_ok(value: str) -> bool:
 
 
 def _initialled(words: list[str], surnames: frozenset[str]) -> bool:
-    """Whether the words are two or three initials before a surname ("G A Wood", "J. R. Moore");
-    one initial before a word is as often a lettered street, a key or a ward ("K Street",
-    "C Major", "A Ward") as a person."""
+    """Whether the words are two or three initials before a surname ("G A Wood", "J. R. Moore").
+    One initial before a word is as often a lettered street, a key or a ward ("K Street",
+    "C Major", "A Ward") as a person, and compass points are a street's quarter ("N E Jackson")."""
     *initials, last = words or [""]
-    return 1 < len(initials) <= 3 and all(len(w) == 1 for w in initials) and _all_in(last, surnames)
+    return (
+        1 < len(initials) <= 3
+        and all(len(w) == 1 for w in initials)
+        and not set(initials) <= set("nsew")
+        and _all_in(last, surnames)
+    )
 
 
 def _all_in(word: str, names: frozenset[str]) -> bool:

@@ -338,6 +338,9 @@ def test_a_place_right_before_a_post_says_where_its_holder_serves() -> None:
     assert decide("state_of_residence", [], table="applicants") == "LOCATION"
     for name in ("distrito_cliente", "regione_cliente", "departement_client", "region_cliente"):
         assert decide(name, [], table="clientes") == "LOCATION", name
+    # A post before the place, or an "of" between them, leaves the place theirs.
+    for name in ("lead_state", "manager_state", "state_of_manager"):
+        assert decide(name, states, table="crm") == "LOCATION", name
 
 
 def test_initials_before_a_surname_are_a_name() -> None:
@@ -354,16 +357,24 @@ def test_initials_before_a_surname_are_a_name() -> None:
         f"{letter} {kind}" for letter in "ABCDEFGHKM" for kind in ("Street", "Major", "Ward")
     ]
     assert decide("c7", letters * 10, table="segments") is None
+    quarters = [f"{a} {b} {faker.last_name()}" for a in "NS" for b in "EW" for _ in range(30)]
+    assert decide("c7", quarters, table="segments") != "PERSON_NAME"  # a street's quarter
 
 
-def test_an_alias_is_a_name_someone_goes_by_unless_it_is_a_login_or_a_mailbox() -> None:
+def test_an_alias_holds_a_name_its_values_show() -> None:
     faker = Faker("en_US")
     faker.seed_instance(13)
     aliases = [faker.first_name() if i % 3 else faker.name() for i in range(60)]
     assert decide("alias", aliases, table="people") == "PERSON_NAME"
     assert decide("suspect_aka", aliases, table="cases") == "PERSON_NAME"
+    # Alone, or beside a person's word, the name says too little to decide.
     handles = [faker.user_name() for _ in range(60)]
+    for name, table in (("alias", "users"), ("customer_alias", ""), ("alias_usuario", "")):
+        assert decide(name, handles, table=table) is None, name
+    assert decide("alias", [], table="members") is None
+    # An alias of a thing holds that thing; of a user, a login; of a mailbox, an address.
+    assert decide("city_alias", [], table="places") == "LOCATION"
+    assert decide("phone_alias", [], table="customers") == "PHONE_NUMBER"
     assert decide("user_alias", handles, table="accounts") == "USERNAME"
     assert decide("mail_alias", [], table="mailboxes") == "EMAIL_ADDRESS"
     assert decide("host_alias", [f"web-{i}.internal" for i in range(60)], table="hosts") is None
-    assert decide("alias", handles, table="players") is None  # values that are no names
