@@ -1159,7 +1159,7 @@ def _score(
     word, position = decider
     vocabulary = VOCABULARY[term.infotype]
     if word in vocabulary.context:
-        if _serves(match, word, position, content, where):
+        if _serves(match, term, word, position, content, where):
             return score, None
         return max(score, IN_TABLE_CONTEXT if position is None else IN_COLUMN_CONTEXT), None
     if position is None:  # `name` in the table `products`: "product_name"
@@ -1168,7 +1168,12 @@ def _score(
 
 
 def _serves(
-    match: _Match, word: str, position: int | None, content: list[int], where: tuple[int, ...]
+    match: _Match,
+    term: _Term,
+    word: str,
+    position: int | None,
+    content: list[int],
+    where: tuple[int, ...],
 ) -> bool:
     """Whether a weak place word comes right before the post that ends the name, and so says
     where its holder serves, not where they are: `district_manager`, `state_representative`
@@ -1176,11 +1181,9 @@ def _serves(
     them (`state_of_manager`) or a party after it (`distrito_cliente`, the client's district,
     as Romance languages order it) leave the person's word raising it to a place; a likely
     place word is raised as before (`city_manager` stays a place, a post though it is)."""
-    entry = match.entry
     return (
-        isinstance(entry, _Term)
-        and entry.infotype == "LOCATION"
-        and entry.strength < LIKELY
+        term.infotype == "LOCATION"
+        and term.strength < LIKELY
         and word in POST_WORDS
         and position == content[-1] == match.end
         and where[position] == where[match.end - 1] + 1
