@@ -141,6 +141,16 @@ class System:
             ).fetchone()
         return int(row[0]) if row else 0
 
+    def events_after(self, position: int) -> int:
+        """How many events are stored after `position`. Not the head's difference: an append
+        rolled back on a version conflict has taken its positions, which stay unused."""
+        with psycopg.connect(self.dsn) as conn:
+            row = conn.execute(
+                f"SELECT COUNT(*) FROM {EVENTS_TABLE} WHERE notification_id > %s",
+                (position,),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
     def token(self, *roles: str, subject: str = "tester", ttl: int = 600) -> str:
         """A bearer token the running API accepts."""
         secret = Settings(data_dir=self.data_dir).jwt_key()

@@ -174,7 +174,7 @@ def test_a_sqlite_file_is_cataloged_with_columns_keys_and_profiles(
     assert asset_event_types(steward, customers["id"]) == first
     # Only the workflow's own record: the source's ScanRequested and ScanEnded, and the
     # workflow's Requested, three stages started and completed, and Completed.
-    assert running.event_store_head() - before == 10
+    assert running.events_after(before) == 10
 
 
 def test_a_folder_of_csv_files_is_one_asset_per_file_and_a_deleted_file_is_decommissioned(
